@@ -1,0 +1,109 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# vmclock: kernel module (kernel/vmclock.ko) and helper (user/vmclockctl).
+#
+#   make                 module + vmclockctl
+#   make check           unit tests and VM tests; ends with "N passed, N failed"
+#   make demo            boot a guest, load the module, show vmclockctl status
+#   make install         module to updates/, vmclockctl, man page, completion
+#   make dkms-install    register the sources with DKMS and build/install
+#
+# KVER selects the kernel to build for and to boot in VM tests; KDIR its
+# headers.  By default the running kernel when its headers are installed,
+# otherwise the newest installed kernel headers.
+
+VERSION := $(shell cat VERSION)
+PWD_ABS := $(abspath .)
+
+KVER ?= $(shell ./selftests/lib/pick-kernel.sh)
+KDIR ?= /lib/modules/$(KVER)/build
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+BUILD := $(PWD_ABS)/build
+
+KMAKE = $(MAKE) -C $(KDIR) M=$(PWD_ABS)
+
+.PHONY: all module tools install install-module install-tools dkms-install \
+	dkms-remove style check unit vm-check demo clean deps kernel-info bench
+
+all: module tools
+
+kernel-info:
+	@test -n "$(KVER)" || { echo "no kernel headers found; run 'make deps'" >&2; exit 1; }
+	@test -e $(KDIR)/Makefile || { echo "no kernel headers in $(KDIR); run 'make deps'" >&2; exit 1; }
+	@echo "vmclock: building for $(KVER) with headers $(KDIR)"
+
+module: kernel-info
+	$(KMAKE) W=$(or $(W),1) modules
+
+tools:
+	$(MAKE) -C user
+
+install: install-module install-tools
+
+install-module: module
+	$(KMAKE) INSTALL_MOD_DIR=updates modules_install
+	depmod -a $(KVER)
+
+install-tools: tools
+	$(MAKE) -C user install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+
+DKMS_SRC = $(DESTDIR)/usr/src/vmclock-$(VERSION)
+
+dkms-install:
+	rm -rf $(DKMS_SRC)
+	mkdir -p $(DKMS_SRC)/selftests/lib
+	cp -r Kbuild Makefile VERSION kernel $(DKMS_SRC)/
+	cp selftests/lib/pick-kernel.sh $(DKMS_SRC)/selftests/lib/
+	find $(DKMS_SRC)/kernel -name '*.o' -o -name '*.ko' -o -name '*.mod*' \
+		-o -name '.*.cmd' -o -name probes.h | xargs rm -f
+	sed 's/@VERSION@/$(VERSION)/' dkms.conf > $(DKMS_SRC)/dkms.conf
+	dkms add vmclock/$(VERSION)
+	dkms install -k $(KVER) vmclock/$(VERSION)
+
+dkms-remove:
+	dkms remove vmclock/$(VERSION) --all
+	rm -rf $(DKMS_SRC)
+
+# checkpatch from the kernel tree when it has one, else from the kernel
+# source package (see below).
+style: $(BUILD)/ksft/.stamp
+	@cp=$(KDIR)/scripts/checkpatch.pl; \
+	test -x $$cp || cp=$(BUILD)/ksft/scripts/checkpatch.pl; \
+	echo "checkpatch: $$cp"; \
+	perl $$cp --strict --no-tree --quiet --show-types \
+		--ignore FILE_PATH_CHANGES \
+		-f $(filter-out %.mod.c %/probes.h,$(wildcard kernel/*.[ch] kernel/*/*.[ch]))
+
+# The kselftest harness and checkpatch come from Debian's linux-source
+# package at build time; nothing of them is committed.
+$(BUILD)/ksft/.stamp:
+	./selftests/lib/get-ksft.sh $(BUILD)/ksft
+
+deps:
+	./selftests/lib/install-deps.sh
+
+check: deps
+	./selftests/run-all.sh
+
+RES ?= $(BUILD)/results
+VM_JOBS ?= $(shell nproc)
+
+unit: $(BUILD)/ksft/.stamp
+	$(MAKE) -C selftests/unit O=$(BUILD)/unit KSFT_INC=$(BUILD)/ksft RES=$(RES) run
+
+# One single-CPU guest per suite, as many at once as there are cores.
+vm-check: $(BUILD)/ksft/.stamp module
+	$(MAKE) -C selftests/vm -j$(VM_JOBS) O=$(BUILD)/vm KSFT_INC=$(BUILD)/ksft \
+		KVER=$(KVER) RES=$(RES) run
+
+demo: deps
+	@$(MAKE) -s module $(BUILD)/ksft/.stamp
+	@$(MAKE) -s -C selftests/vm O=$(BUILD)/vm KSFT_INC=$(BUILD)/ksft KVER=$(KVER) demo
+
+# Also runs in the DKMS copy, which has no user/.
+clean:
+	-test -e $(KDIR)/Makefile && $(KMAKE) clean
+	-test -d user && $(MAKE) -C user clean
+	rm -rf $(BUILD) kernel/compat/probes.h

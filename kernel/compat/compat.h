@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Force-included into every vmclock object.  Core code is written against
+ * the current mainline API; this header bridges older kernels using the
+ * results of the feature probes in probes.h, never LINUX_VERSION_CODE.
+ */
+#ifndef _VMCLOCK_COMPAT_H
+#define _VMCLOCK_COMPAT_H
+
+#include "probes.h"
+
+/*
+ * genl_family.resv_start_op (6.1): commands at or above it get strict
+ * validation of the reserved header fields and reject attributes when they
+ * have no policy.  Older kernels lack both checks; there is nothing to set.
+ */
+#ifdef VMCLOCK_HAVE_GENL_RESV_START_OP
+#define VMCLOCK_GENL_RESV_START_OP(op)	.resv_start_op = (op),
+#else
+#define VMCLOCK_GENL_RESV_START_OP(op)
+#endif
+
+#endif /* _VMCLOCK_COMPAT_H */

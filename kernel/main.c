@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmclock: one accurate clock with an honest error bound, estimated from
+ * every hypervisor time source of the guest.
+ *
+ * Module entry points and the global state of the unified clock.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/module.h>
+
+#include "vmclock.h"
+
+static const char * const vmclock_status_names[] = {
+	[VMCLOCK_STATUS_UNSYNCHRONIZED]	= "unsynchronized",
+	[VMCLOCK_STATUS_SYNCHRONIZED]	= "synchronized",
+	[VMCLOCK_STATUS_HOLDOVER]	= "holdover",
+	[VMCLOCK_STATUS_DISRUPTED]	= "disrupted",
+};
+
+static_assert(ARRAY_SIZE(vmclock_status_names) == __VMCLOCK_STATUS_MAX);
+
+/* Written by the estimator (once it lands), read locklessly by reporters. */
+static enum vmclock_status vmclock_cur_status = VMCLOCK_STATUS_UNSYNCHRONIZED;
+
+enum vmclock_status vmclock_status(void)
+{
+	return READ_ONCE(vmclock_cur_status);
+}
+
+const char *vmclock_status_name(enum vmclock_status status)
+{
+	if ((unsigned int)status >= ARRAY_SIZE(vmclock_status_names))
+		return "unknown";
+	return vmclock_status_names[status];
+}
+
+static int __init vmclock_init(void)
+{
+	int err;
+
+	err = vmclock_sysfs_init();
+	if (err)
+		return err;
+
+	err = vmclock_netlink_init();
+	if (err)
+		goto err_sysfs;
+
+	return 0;
+
+err_sysfs:
+	vmclock_sysfs_exit();
+	return err;
+}
+
+static void __exit vmclock_exit(void)
+{
+	/* Netlink first: no new request may reach state torn down below. */
+	vmclock_netlink_exit();
+	vmclock_sysfs_exit();
+}
+
+module_init(vmclock_init);
+module_exit(vmclock_exit);
+
+MODULE_DESCRIPTION("Unified guest clock from hypervisor PTP clocks");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(VMCLOCK_VERSION);
