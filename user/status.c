@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmclockctl status: the state of the unified clock.
+ */
+#include <errno.h>
+
+#include <netlink/attr.h>
+
+#include "vmclockctl.h"
+
+struct status {
+	bool have_status;
+	unsigned int status;
+	char version[64];
+};
+
+static int status_reply(struct nlattr **tb, void *arg)
+{
+	struct status *st = arg;
+
+	if (tb[VMCLOCK_A_STATUS]) {
+		st->status = nla_get_u32(tb[VMCLOCK_A_STATUS]);
+		st->have_status = true;
+	}
+	if (tb[VMCLOCK_A_VERSION])
+		nla_strlcpy(st->version, tb[VMCLOCK_A_VERSION],
+			    sizeof(st->version));
+	return 0;
+}
+
+static void status_print(const struct status *st)
+{
+	if (opts.json) {
+		fputs("{\"status\":", stdout);
+		json_string(stdout, status_name(st->status));
+		fputs(",\"module_version\":", stdout);
+		json_string(stdout, st->version);
+		fputs("}\n", stdout);
+		return;
+	}
+	printf("Status          : %s\n", status_name(st->status));
+	printf("Module version  : %s\n", st->version);
+}
+
+int status_main(int argc, char *argv[])
+{
+	struct status st = { 0 };
+	struct vmclock_nl *nl;
+	int err;
+
+	if (argc > 1) {
+		err_msg("status: unexpected argument '%s'", argv[1]);
+		return EXIT_USAGE;
+	}
+	nl = vmclock_nl_open();
+	if (!nl)
+		return EXIT_ERROR;
+	err = vmclock_nl_request(nl, VMCLOCK_CMD_STATUS_GET, 0,
+				 status_reply, &st);
+	if (!err && !st.have_status)
+		err = -EBADMSG;
+	if (err) {
+		err = nl_fail(nl, "status", err);
+		vmclock_nl_close(nl);
+		return err;
+	}
+	vmclock_nl_close(nl);
+	status_print(&st);
+	return EXIT_OK;
+}

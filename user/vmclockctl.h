@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef VMCLOCKCTL_H
+#define VMCLOCKCTL_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "uapi/vmclock.h"
+
+#define PROG_NAME "vmclockctl"
+
+/* Exit codes, as documented in vmclockctl(8). */
+enum {
+	EXIT_OK		= 0,
+	EXIT_ERROR	= 1,	/* the request failed */
+	EXIT_USAGE	= 2,	/* bad command line */
+};
+
+struct options {
+	bool json;
+};
+
+extern struct options opts;
+
+/* A subcommand: argv[0] is the subcommand's own name. */
+struct command {
+	const char *name;
+	int (*main)(int argc, char *argv[]);
+	const char *help;
+};
+
+int status_main(int argc, char *argv[]);
+
+/* netlink.c */
+struct vmclock_nl;
+struct nlattr;
+struct nl_msg;
+
+/*
+ * Called once per reply message with its attributes indexed by type
+ * (tb[VMCLOCK_A_*], NULL when absent).  Return 0 to go on, negative errno
+ * to stop with that error.
+ */
+typedef int (*vmclock_nl_reply_fn)(struct nlattr **tb, void *arg);
+
+struct vmclock_nl *vmclock_nl_open(void);
+void vmclock_nl_close(struct vmclock_nl *nl);
+/* A request message with the genetlink header filled in, or NULL. */
+struct nl_msg *vmclock_nl_msg(struct vmclock_nl *nl, int cmd, int flags);
+/* Send msg (consumed, may be NULL: -ENOMEM) and wait for the answer. */
+int vmclock_nl_send(struct vmclock_nl *nl, struct nl_msg *msg,
+		    vmclock_nl_reply_fn fn, void *arg);
+/* The same for a request without attributes. */
+int vmclock_nl_request(struct vmclock_nl *nl, int cmd, int flags,
+		       vmclock_nl_reply_fn fn, void *arg);
+const char *vmclock_nl_extack(const struct vmclock_nl *nl);
+int nl_fail(const struct vmclock_nl *nl, const char *what, int err);
+
+/* util.c */
+void __attribute__((format(printf, 1, 2))) err_msg(const char *fmt, ...);
+void json_string(FILE *f, const char *s);
+const char *status_name(unsigned int status);
+
+#endif /* VMCLOCKCTL_H */
