@@ -1,0 +1,128 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run-vm.sh -k KVER -s SUITE -o OUTDIR [-m MODULE.ko]... [-d DISTRO_MODULE]...
+#           [-f FILE]... [-t TIMEOUT] [-q]
+#
+# Boot the distribution kernel KVER under QEMU with an initramfs built here:
+# busybox, the given project modules (installed under updates/), the given
+# distribution modules with their dependencies, the given files in /tests,
+# and the suite script SUITE (sourced by the guest's /init).  Writes
+# OUTDIR/SUITE.serial (the console) and OUTDIR/SUITE.log (results in the
+# format tap-count.awk reads).  The guest's own TAP is followed by a section
+# "vm-SUITE" that fails when the guest did not report or the kernel log has
+# warnings.  -q keeps the console off the terminal.
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+lib=$here/../lib
+kver= suite= out= timeout=${VMCLOCK_VM_TIMEOUT:-300} quiet=0
+mods=() dmods=() files=()
+while getopts "k:s:o:m:d:f:t:q" o; do
+	case $o in
+	k) kver=$OPTARG ;;
+	s) suite=$OPTARG ;;
+	o) out=$OPTARG ;;
+	m) mods+=("$OPTARG") ;;
+	d) dmods+=("$OPTARG") ;;
+	f) files+=("$OPTARG") ;;
+	t) timeout=$OPTARG ;;
+	q) quiet=1 ;;
+	*) exit 2 ;;
+	esac
+done
+[ -n "$kver" ] && [ -n "$suite" ] && [ -n "$out" ] || {
+	echo "usage: run-vm.sh -k KVER -s SUITE -o OUTDIR [...]" >&2
+	exit 2
+}
+name=$(basename "$suite" .sh)
+kernel=/boot/vmlinuz-$kver
+modsrc=/lib/modules/$kver
+[ -r "$kernel" ] || { echo "run-vm: cannot read $kernel" >&2; exit 2; }
+
+mkdir -p "$out"
+root=$(mktemp -d "$out/$name.root.XXXXXX")
+trap 'rm -rf "$root" "$out/$name.cpio"' EXIT
+chmod 0755 "$root"
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,root,etc,tests}
+mkdir -p "$root/lib/modules/$kver/updates" "$root/lib/modules/$kver/kernel"
+
+# busybox, and a link for each applet (not over busybox itself).
+cp /bin/busybox "$root/bin/busybox"
+for a in $(/bin/busybox --list-full); do
+	[ "$a" = bin/busybox ] && continue
+	mkdir -p "$root/$(dirname "$a")"
+	ln -sf /bin/busybox "$root/$a"
+done
+install -m 0755 "$here/init.sh" "$root/init"
+install -m 0755 "$lib/tap-section.sh" "$root/tests/tap-section.sh"
+install -m 0644 "$lib/tap.sh" "$root/tests/tap.sh"
+install -m 0644 "$suite" "$root/tests/suite.sh"
+for f in "${files[@]}"; do
+	install -m 0755 "$f" "$root/tests/"
+done
+
+# Modules: ours under updates/, the distribution's with their dependencies.
+for m in "${mods[@]}"; do
+	install -m 0644 "$m" "$root/lib/modules/$kver/updates/"
+done
+need=()
+for d in "${dmods[@]}"; do
+	line=$(grep -E "(^|/)$d\.ko(\.[a-z]+)?:" "$modsrc/modules.dep") || {
+		echo "run-vm: no distribution module $d for $kver" >&2
+		exit 2
+	}
+	# "path: dep1 dep2 ...": the module and everything it needs.
+	need+=(${line/:/})
+done
+for p in "${need[@]}"; do
+	mkdir -p "$root/lib/modules/$kver/$(dirname "$p")"
+	cp "$modsrc/$p" "$root/lib/modules/$kver/$p"
+done
+cp "$modsrc"/modules.{order,builtin,builtin.modinfo} "$root/lib/modules/$kver/" 2>/dev/null
+depmod -b "$root" "$kver" || exit 2
+
+(cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet) > "$out/$name.cpio" || exit 2
+
+serial=$out/$name.serial
+log=$out/$name.log
+accel=${VMCLOCK_QEMU_ACCEL:-tcg}
+start=$(date +%s.%N)
+if [ "$quiet" = 1 ]; then
+	sink=/dev/null
+else
+	sink=/dev/stderr
+fi
+timeout -k 5 "$timeout" qemu-system-x86_64 \
+	-accel "$accel" -m 512 -smp 1 \
+	-display none -nodefaults -no-reboot -monitor none -serial stdio \
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+	-kernel "$kernel" -initrd "$out/$name.cpio" \
+	-append "console=ttyS0 panic=-1 quiet slub_debug=FZP ${VMCLOCK_KERNEL_ARGS:-}" \
+	</dev/null 2>&1 | tr -d '\r' | tee "$serial" > "$sink"
+qrc=${PIPESTATUS[0]}
+end=$(date +%s.%N)
+secs=$(echo "$start $end" | awk '{ printf "%.1f", $2 - $1 }')
+
+# The guest's own sections, then the verdict on the boot itself.
+grep -v '^dmesg: ' "$serial" > "$log"
+{
+	echo "# TEST vm-$name"
+	echo "1..2"
+	if [ $((qrc & 1)) = 1 ] && grep -q '^VMCLOCK-GUEST-DONE' "$serial"; then
+		echo "ok 1 guest reported (status $((qrc >> 1)), ${secs}s)"
+	elif [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
+		echo "not ok 1 guest reported (timed out after ${timeout}s)"
+	else
+		echo "not ok 1 guest reported (qemu exit $qrc: panic or no result)"
+	fi
+	bad=$(grep -E 'WARNING:|BUG:|Oops|KASAN|UBSAN|Call Trace|general protection|kernel BUG|list_add corruption|Poison overwritten|Redzone' "$serial")
+	if [ -z "$bad" ]; then
+		echo "ok 2 kernel log has no warnings"
+	else
+		echo "not ok 2 kernel log has no warnings"
+		echo "$bad" | head -20 | sed 's/^/# /'
+	fi
+	echo "# END vm-$name rc=0"
+} >> "$log"
+echo "vm $name: ${secs}s from boot to result (qemu exit $qrc)"
