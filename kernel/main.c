@@ -41,9 +41,17 @@ static int __init vmclock_init(void)
 {
 	int err;
 
-	err = vmclock_sysfs_init();
+	err = vmclock_sources_init();
 	if (err)
 		return err;
+
+	err = vmclock_phc_init();
+	if (err)
+		goto err_sources;
+
+	err = vmclock_sysfs_init();
+	if (err)
+		goto err_phc;
 
 	err = vmclock_netlink_init();
 	if (err)
@@ -53,6 +61,10 @@ static int __init vmclock_init(void)
 
 err_sysfs:
 	vmclock_sysfs_exit();
+err_phc:
+	vmclock_phc_exit();
+err_sources:
+	vmclock_sources_exit();
 	return err;
 }
 
@@ -60,7 +72,9 @@ static void __exit vmclock_exit(void)
 {
 	/* Netlink first: no new request may reach state torn down below. */
 	vmclock_netlink_exit();
+	vmclock_sources_exit();
 	vmclock_sysfs_exit();
+	vmclock_phc_exit();
 }
 
 module_init(vmclock_init);

@@ -4,9 +4,11 @@
  * Described in Documentation/netlink/specs/vmclock.yaml.
  *
  * Read operations are open to every user; operations that change state carry
- * GENL_ADMIN_PERM (CAP_NET_ADMIN in the initial user namespace).
+ * GENL_ADMIN_PERM (CAP_NET_ADMIN in the initial user namespace).  Events go
+ * to the "events" multicast group.
  */
 
+#include <linux/file.h>
 #include <net/genetlink.h>
 
 #include "vmclock.h"
@@ -29,7 +31,8 @@ static int vmclock_nl_status_get_doit(struct sk_buff *skb,
 		goto err_free;
 
 	if (nla_put_u32(msg, VMCLOCK_A_STATUS, vmclock_status()) ||
-	    nla_put_string(msg, VMCLOCK_A_VERSION, VMCLOCK_VERSION))
+	    nla_put_string(msg, VMCLOCK_A_VERSION, VMCLOCK_VERSION) ||
+	    nla_put_u32(msg, VMCLOCK_A_PHC, vmclock_phc_index()))
 		goto err_free;
 
 	genlmsg_end(msg, hdr);
@@ -40,10 +43,299 @@ err_free:
 	return -EMSGSIZE;
 }
 
+/* All attributes of one source, in a message already started. */
+static int vmclock_nl_put_source(struct sk_buff *msg, struct vmclock_source *src)
+{
+	struct vmclock_source_stats st;
+
+	vmclock_source_get_stats(src, &st);
+	if (nla_put_u32(msg, VMCLOCK_A_SOURCE_ID, src->id) ||
+	    nla_put_string(msg, VMCLOCK_A_CLOCK_NAME, src->clock_name) ||
+	    nla_put_string(msg, VMCLOCK_A_PROFILE, src->profile->name) ||
+	    nla_put_u32(msg, VMCLOCK_A_PHC_INDEX, src->phc_index) ||
+	    nla_put_u32(msg, VMCLOCK_A_STATE, st.state) ||
+	    nla_put_u32(msg, VMCLOCK_A_POLL_MS, READ_ONCE(src->poll_ms)) ||
+	    nla_put_u64_64bit(msg, VMCLOCK_A_HOST_ERROR_NS,
+			      READ_ONCE(src->host_error_ns), VMCLOCK_A_PAD) ||
+	    nla_put_u32(msg, VMCLOCK_A_WEIGHT, READ_ONCE(src->weight)) ||
+	    nla_put_u8(msg, VMCLOCK_A_ENABLED, READ_ONCE(src->enabled)) ||
+	    nla_put_u64_64bit(msg, VMCLOCK_A_READS, st.reads, VMCLOCK_A_PAD) ||
+	    nla_put_u64_64bit(msg, VMCLOCK_A_SAMPLES, st.samples,
+			      VMCLOCK_A_PAD) ||
+	    nla_put_u64_64bit(msg, VMCLOCK_A_ERRORS, st.errors, VMCLOCK_A_PAD) ||
+	    nla_put_u32(msg, VMCLOCK_A_LAST_ERROR, st.last_error) ||
+	    nla_put_u64_64bit(msg, VMCLOCK_A_DELAY_NS, st.delay_ns,
+			      VMCLOCK_A_PAD) ||
+	    nla_put_u64_64bit(msg, VMCLOCK_A_DELAY_MIN_NS, st.delay_min_ns,
+			      VMCLOCK_A_PAD) ||
+	    nla_put_s64(msg, VMCLOCK_A_OFFSET_NS, st.offset_ns, VMCLOCK_A_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int vmclock_nl_reply_source(struct genl_info *info,
+				   struct vmclock_source *src, u8 cmd)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &vmclock_genl_family, 0, cmd);
+	if (!hdr || vmclock_nl_put_source(msg, src)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+/* Tell the "events" group about src; cmd is one of the *_NTF commands. */
+void vmclock_notify_source(struct vmclock_source *src, u8 cmd)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!genl_has_listeners(&vmclock_genl_family, &init_net, 0))
+		return;
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &vmclock_genl_family, 0, cmd);
+	if (!hdr || vmclock_nl_put_source(msg, src)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast(&vmclock_genl_family, msg, 0, 0, GFP_KERNEL);
+}
+
+/* The source named by VMCLOCK_A_SOURCE_ID; under vmclock_lock. */
+static struct vmclock_source *vmclock_nl_source(struct genl_info *info)
+{
+	struct vmclock_source *src;
+
+	if (!info->attrs[VMCLOCK_A_SOURCE_ID]) {
+		NL_SET_ERR_MSG(info->extack, "missing source id");
+		return ERR_PTR(-EINVAL);
+	}
+	src = vmclock_source_find(nla_get_u32(info->attrs[VMCLOCK_A_SOURCE_ID]));
+	if (!src) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[VMCLOCK_A_SOURCE_ID],
+				    "no source with this id");
+		return ERR_PTR(-ENOENT);
+	}
+	return src;
+}
+
+/* Settings present in the request; absent ones stay < 0. */
+static void vmclock_nl_config(struct genl_info *info,
+			      struct vmclock_source_config *cfg)
+{
+	struct nlattr **a = info->attrs;
+
+	cfg->poll_ms = a[VMCLOCK_A_POLL_MS] ?
+		nla_get_u32(a[VMCLOCK_A_POLL_MS]) : -1;
+	cfg->host_error_ns = a[VMCLOCK_A_HOST_ERROR_NS] ?
+		nla_get_u64(a[VMCLOCK_A_HOST_ERROR_NS]) : -1;
+	cfg->weight = a[VMCLOCK_A_WEIGHT] ?
+		nla_get_u32(a[VMCLOCK_A_WEIGHT]) : -1;
+	cfg->enabled = a[VMCLOCK_A_ENABLED] ?
+		nla_get_u8(a[VMCLOCK_A_ENABLED]) : -1;
+}
+
+static int vmclock_nl_source_add_doit(struct sk_buff *skb,
+				      struct genl_info *info)
+{
+	const struct vmclock_profile *profile = NULL;
+	struct vmclock_source_config cfg;
+	struct vmclock_source *src;
+	struct file *file;
+	int err;
+
+	if (!info->attrs[VMCLOCK_A_FD]) {
+		NL_SET_ERR_MSG(info->extack, "missing fd of the PTP clock");
+		return -EINVAL;
+	}
+	if (info->attrs[VMCLOCK_A_PROFILE]) {
+		profile = vmclock_profile_find(nla_data(info->attrs[VMCLOCK_A_PROFILE]));
+		if (!profile) {
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    info->attrs[VMCLOCK_A_PROFILE],
+					    "unknown profile (" VMCLOCK_PROFILE_NAMES ")");
+			return -EINVAL;
+		}
+	}
+	vmclock_nl_config(info, &cfg);
+
+	/* The doit handler runs in the sender's context: its fd table. */
+	file = fget(nla_get_u32(info->attrs[VMCLOCK_A_FD]));
+	if (!file) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VMCLOCK_A_FD],
+				    "fd is not open in the sender");
+		return -EBADF;
+	}
+
+	mutex_lock(&vmclock_lock);
+	err = vmclock_source_add(file, profile, &cfg, info->extack, &src);
+	if (!err)
+		err = vmclock_nl_reply_source(info, src, VMCLOCK_CMD_SOURCE_ADD);
+	mutex_unlock(&vmclock_lock);
+	fput(file);
+	return err;
+}
+
+static int vmclock_nl_source_del_doit(struct sk_buff *skb,
+				      struct genl_info *info)
+{
+	struct vmclock_source *src;
+	int err = 0;
+
+	mutex_lock(&vmclock_lock);
+	src = vmclock_nl_source(info);
+	if (IS_ERR(src))
+		err = PTR_ERR(src);
+	else
+		vmclock_source_del(src);
+	mutex_unlock(&vmclock_lock);
+	return err;
+}
+
+static int vmclock_nl_source_set_doit(struct sk_buff *skb,
+				      struct genl_info *info)
+{
+	struct vmclock_source_config cfg;
+	struct vmclock_source *src;
+	int err;
+
+	vmclock_nl_config(info, &cfg);
+	mutex_lock(&vmclock_lock);
+	src = vmclock_nl_source(info);
+	if (IS_ERR(src))
+		err = PTR_ERR(src);
+	else
+		err = vmclock_source_set(src, &cfg, info->extack);
+	mutex_unlock(&vmclock_lock);
+	return err;
+}
+
+static int vmclock_nl_source_get_doit(struct sk_buff *skb,
+				      struct genl_info *info)
+{
+	struct vmclock_source *src;
+	int err;
+
+	mutex_lock(&vmclock_lock);
+	src = vmclock_nl_source(info);
+	if (IS_ERR(src))
+		err = PTR_ERR(src);
+	else
+		err = vmclock_nl_reply_source(info, src, VMCLOCK_CMD_SOURCE_GET);
+	mutex_unlock(&vmclock_lock);
+	return err;
+}
+
+/* cb->args[0]: id of the last source dumped. */
+static int vmclock_nl_source_get_dumpit(struct sk_buff *skb,
+					struct netlink_callback *cb)
+{
+	struct vmclock_source *src;
+	void *hdr;
+	int err = 0;
+
+	mutex_lock(&vmclock_lock);
+	list_for_each_entry(src, &vmclock_sources, node) {
+		if (src->id <= cb->args[0])
+			continue;
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &vmclock_genl_family,
+				  NLM_F_MULTI, VMCLOCK_CMD_SOURCE_GET);
+		if (!hdr) {
+			err = -EMSGSIZE;
+			break;
+		}
+		if (vmclock_nl_put_source(skb, src)) {
+			genlmsg_cancel(skb, hdr);
+			err = -EMSGSIZE;
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		cb->args[0] = src->id;
+	}
+	mutex_unlock(&vmclock_lock);
+	/* A full skb ends this part of the dump; the rest follows. */
+	if (err == -EMSGSIZE && skb->len)
+		return skb->len;
+	return err ?: skb->len;
+}
+
+/* Not const: 6.1's nla_policy points to writable range structures. */
+static struct netlink_range_validation vmclock_poll_range = {
+	.min = VMCLOCK_POLL_MS_MIN,
+	.max = VMCLOCK_POLL_MS_MAX,
+};
+
+static struct netlink_range_validation vmclock_host_error_range = {
+	.max = VMCLOCK_HOST_ERROR_NS_MAX,
+};
+
+#define VMCLOCK_SETTINGS_POLICY						\
+	[VMCLOCK_A_POLL_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &vmclock_poll_range), \
+	[VMCLOCK_A_HOST_ERROR_NS] =					\
+		NLA_POLICY_FULL_RANGE(NLA_U64, &vmclock_host_error_range), \
+	[VMCLOCK_A_WEIGHT] = NLA_POLICY_RANGE(NLA_U32, VMCLOCK_WEIGHT_MIN, \
+					      VMCLOCK_WEIGHT_MAX),	\
+	[VMCLOCK_A_ENABLED] = NLA_POLICY_MAX(NLA_U8, 1)
+
+static const struct nla_policy vmclock_source_add_policy[VMCLOCK_A_MAX + 1] = {
+	[VMCLOCK_A_FD] = { .type = NLA_U32 },
+	[VMCLOCK_A_PROFILE] = { .type = NLA_NUL_STRING, .len = 15 },
+	VMCLOCK_SETTINGS_POLICY,
+};
+
+static const struct nla_policy vmclock_source_set_policy[VMCLOCK_A_MAX + 1] = {
+	[VMCLOCK_A_SOURCE_ID] = { .type = NLA_U32 },
+	VMCLOCK_SETTINGS_POLICY,
+};
+
+static const struct nla_policy vmclock_source_id_policy[VMCLOCK_A_MAX + 1] = {
+	[VMCLOCK_A_SOURCE_ID] = { .type = NLA_U32 },
+};
+
 static const struct genl_ops vmclock_genl_ops[] = {
 	{
 		.cmd	= VMCLOCK_CMD_STATUS_GET,
 		.doit	= vmclock_nl_status_get_doit,
+	},
+	{
+		.cmd	= VMCLOCK_CMD_SOURCE_GET,
+		.doit	= vmclock_nl_source_get_doit,
+		.dumpit	= vmclock_nl_source_get_dumpit,
+		.policy	= vmclock_source_id_policy,
+		.maxattr = VMCLOCK_A_MAX,
+	},
+	{
+		.cmd	= VMCLOCK_CMD_SOURCE_ADD,
+		.doit	= vmclock_nl_source_add_doit,
+		.policy	= vmclock_source_add_policy,
+		.maxattr = VMCLOCK_A_MAX,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= VMCLOCK_CMD_SOURCE_DEL,
+		.doit	= vmclock_nl_source_del_doit,
+		.policy	= vmclock_source_id_policy,
+		.maxattr = VMCLOCK_A_MAX,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= VMCLOCK_CMD_SOURCE_SET,
+		.doit	= vmclock_nl_source_set_doit,
+		.policy	= vmclock_source_set_policy,
+		.maxattr = VMCLOCK_A_MAX,
+		.flags	= GENL_ADMIN_PERM,
 	},
 };
 

@@ -5,11 +5,13 @@
  */
 
 #include <linux/kobject.h>
+#include <linux/slab.h>
 #include <linux/sysfs.h>
 
 #include "vmclock.h"
 
 static struct kobject *vmclock_kobj;
+static struct kobject *vmclock_sources_kobj;
 
 static ssize_t status_show(struct kobject *kobj, struct kobj_attribute *attr,
 			   char *buf)
@@ -19,14 +21,97 @@ static ssize_t status_show(struct kobject *kobj, struct kobj_attribute *attr,
 
 static struct kobj_attribute status_attr = __ATTR_RO(status);
 
+static ssize_t phc_show(struct kobject *kobj, struct kobj_attribute *attr,
+			char *buf)
+{
+	return sysfs_emit(buf, "ptp%d\n", vmclock_phc_index());
+}
+
+static struct kobj_attribute phc_attr = __ATTR_RO(phc);
+
 static struct attribute *vmclock_attrs[] = {
 	&status_attr.attr,
+	&phc_attr.attr,
 	NULL
 };
 
 static const struct attribute_group vmclock_attr_group = {
 	.attrs = vmclock_attrs,
 };
+
+/* sources/<id>/: each file shows one field of the source. */
+
+static struct vmclock_source *to_source(struct kobject *kobj)
+{
+	return container_of(kobj, struct vmclock_source, kobj);
+}
+
+#define VMCLOCK_SOURCE_ATTR(_name, _fmt, _expr)				\
+static ssize_t src_##_name##_show(struct kobject *kobj,			\
+				  struct kobj_attribute *attr, char *buf) \
+{									\
+	struct vmclock_source *src = to_source(kobj);			\
+	struct vmclock_source_stats st;					\
+									\
+	vmclock_source_get_stats(src, &st);				\
+	return sysfs_emit(buf, _fmt "\n", _expr);			\
+}									\
+static struct kobj_attribute src_##_name##_attr =			\
+	__ATTR(_name, 0444, src_##_name##_show, NULL)
+
+VMCLOCK_SOURCE_ATTR(clock_name, "%s", src->clock_name);
+VMCLOCK_SOURCE_ATTR(profile, "%s", src->profile->name);
+VMCLOCK_SOURCE_ATTR(phc, "ptp%u", src->phc_index);
+VMCLOCK_SOURCE_ATTR(state, "%s", vmclock_source_state_name(st.state));
+VMCLOCK_SOURCE_ATTR(poll_ms, "%u", READ_ONCE(src->poll_ms));
+VMCLOCK_SOURCE_ATTR(host_error_ns, "%llu", READ_ONCE(src->host_error_ns));
+VMCLOCK_SOURCE_ATTR(weight, "%u", READ_ONCE(src->weight));
+VMCLOCK_SOURCE_ATTR(enabled, "%d", READ_ONCE(src->enabled));
+VMCLOCK_SOURCE_ATTR(reads, "%llu", st.reads);
+VMCLOCK_SOURCE_ATTR(samples, "%llu", st.samples);
+VMCLOCK_SOURCE_ATTR(errors, "%llu", st.errors);
+VMCLOCK_SOURCE_ATTR(last_error, "%u", st.last_error);
+VMCLOCK_SOURCE_ATTR(delay_ns, "%llu", st.delay_ns);
+VMCLOCK_SOURCE_ATTR(delay_min_ns, "%llu", st.delay_min_ns);
+VMCLOCK_SOURCE_ATTR(offset_ns, "%lld", st.offset_ns);
+
+static struct attribute *vmclock_source_attrs[] = {
+	&src_clock_name_attr.attr,
+	&src_profile_attr.attr,
+	&src_phc_attr.attr,
+	&src_state_attr.attr,
+	&src_poll_ms_attr.attr,
+	&src_host_error_ns_attr.attr,
+	&src_weight_attr.attr,
+	&src_enabled_attr.attr,
+	&src_reads_attr.attr,
+	&src_samples_attr.attr,
+	&src_errors_attr.attr,
+	&src_last_error_attr.attr,
+	&src_delay_ns_attr.attr,
+	&src_delay_min_ns_attr.attr,
+	&src_offset_ns_attr.attr,
+	NULL
+};
+ATTRIBUTE_GROUPS(vmclock_source);
+
+static void vmclock_source_release(struct kobject *kobj)
+{
+	kfree(to_source(kobj));
+}
+
+static const struct kobj_type vmclock_source_ktype = {
+	.release	= vmclock_source_release,
+	.sysfs_ops	= &kobj_sysfs_ops,
+	.default_groups	= vmclock_source_groups,
+};
+
+/* On failure the caller still owns a reference: kobject_put() frees src. */
+int vmclock_sysfs_source_add(struct vmclock_source *src)
+{
+	return kobject_init_and_add(&src->kobj, &vmclock_source_ktype,
+				    vmclock_sources_kobj, "%u", src->id);
+}
 
 int vmclock_sysfs_init(void)
 {
@@ -37,16 +122,25 @@ int vmclock_sysfs_init(void)
 		return -ENOMEM;
 
 	err = sysfs_create_group(vmclock_kobj, &vmclock_attr_group);
-	if (err) {
-		kobject_put(vmclock_kobj);
-		vmclock_kobj = NULL;
-	}
+	if (err)
+		goto err_put;
+
+	err = -ENOMEM;
+	vmclock_sources_kobj = kobject_create_and_add("sources", vmclock_kobj);
+	if (!vmclock_sources_kobj)
+		goto err_group;
+	return 0;
+
+err_group:
+	sysfs_remove_group(vmclock_kobj, &vmclock_attr_group);
+err_put:
+	kobject_put(vmclock_kobj);
 	return err;
 }
 
 void vmclock_sysfs_exit(void)
 {
+	kobject_put(vmclock_sources_kobj);
 	sysfs_remove_group(vmclock_kobj, &vmclock_attr_group);
 	kobject_put(vmclock_kobj);
-	vmclock_kobj = NULL;
 }

@@ -5,16 +5,184 @@
 #ifndef _VMCLOCK_H
 #define _VMCLOCK_H
 
+#include <linux/kobject.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
+
 #include "uapi/vmclock.h"
+
+struct file;
+struct genl_info;
+struct netlink_ext_ack;
+struct posix_clock;
+
+/* At most this many sources, gone ones included, are attached at once. */
+#define VMCLOCK_MAX_SOURCES	32
+
+/* What -ESTALE from a source means. */
+enum vmclock_stale_policy {
+	VMCLOCK_STALE_IS_ERROR,
+	VMCLOCK_STALE_IS_STALE,	/* Hyper-V: the host sample is too old */
+};
+
+/**
+ * struct vmclock_profile - how to treat one kind of hypervisor clock
+ * @name: profile name, as given by users
+ * @match: clock_name this profile is chosen for (a prefix when @prefix)
+ * @prefix: @match is a prefix rather than the whole name
+ * @tai: the clock counts TAI rather than UTC
+ * @poll_ms: default poll interval
+ * @burst: reads per poll; the one with the narrowest bracket is kept
+ * @max_reads_per_s: read rate the device tolerates, 0 for no limit
+ * @host_error_ns: default intrinsic error of the host's clock
+ * @granularity_ns: resolution of the clock's values
+ * @stale: what -ESTALE means
+ */
+struct vmclock_profile {
+	const char *name;
+	const char *match;
+	bool prefix;
+	bool tai;
+	u32 poll_ms;
+	u32 burst;
+	u32 max_reads_per_s;
+	u64 host_error_ns;
+	u32 granularity_ns;
+	enum vmclock_stale_policy stale;
+};
+
+const struct vmclock_profile *vmclock_profile_find(const char *name);
+const struct vmclock_profile *vmclock_profile_for_clock(const char *clock_name);
+/* For messages: the profiles a user may name. */
+#define VMCLOCK_PROFILE_NAMES "kvm, hyperv, ena, vmclock, generic"
+
+/**
+ * struct vmclock_sample - one bracketed read of a source
+ * @raw_before: CLOCK_MONOTONIC_RAW just before the read, ns
+ * @raw_after: CLOCK_MONOTONIC_RAW just after the read, ns
+ * @src_ns: the source's time, UTC ns
+ * @real_minus_raw: CLOCK_REALTIME minus CLOCK_MONOTONIC_RAW at the read
+ */
+struct vmclock_sample {
+	u64 raw_before;
+	u64 raw_after;
+	s64 src_ns;
+	s64 real_minus_raw;
+};
+
+/**
+ * struct vmclock_source_stats - what a source has seen, for reporting
+ * @state: enum vmclock_source_state
+ * @reads: reads of the clock
+ * @samples: polls that produced a sample
+ * @errors: failed reads
+ * @last_error: errno of the last failed read, 0 if none
+ * @delay_ns: bracket width of the last sample
+ * @delay_min_ns: narrowest bracket so far
+ * @offset_ns: source minus CLOCK_REALTIME at the last sample
+ */
+struct vmclock_source_stats {
+	enum vmclock_source_state state;
+	u64 reads;
+	u64 samples;
+	u64 errors;
+	u32 last_error;
+	u64 delay_ns;
+	u64 delay_min_ns;
+	s64 offset_ns;
+};
+
+/**
+ * struct vmclock_source - an attached PTP hardware clock
+ * @node: entry in the source list, under vmclock_lock
+ * @id: identifier, never reused while the module is loaded
+ * @kobj: /sys/kernel/vmclock/sources/<id>/; its release frees the source
+ * @profile: how the clock is treated
+ * @clock_name: the PHC's clock_name
+ * @phc_index: N of the /dev/ptpN it was attached through
+ * @clk: the PHC, with a reference on its device; NULL once gone
+ * @work: the sampler
+ * @poll_ms: poll interval (written under vmclock_lock, read by the sampler)
+ * @host_error_ns: intrinsic error (as @poll_ms)
+ * @weight: relative weight (as @poll_ms)
+ * @enabled: sampling wanted (as @poll_ms)
+ * @burst: reads per poll, within the profile's rate limit (as @poll_ms)
+ * @window_start: raw ns at which the current one-second read window began
+ * @window_reads: reads in that window
+ * @lock: protects @stats; taken by the sampler and by readers
+ * @stats: reported state and counters
+ *
+ * Only the sampler touches @clk and the read window while the work
+ * is queued; the netlink and teardown paths cancel the work (synchronously)
+ * before they do.  The sampler never takes vmclock_lock.
+ */
+struct vmclock_source {
+	struct list_head node;
+	u32 id;
+	struct kobject kobj;
+	const struct vmclock_profile *profile;
+	char clock_name[32];
+	u32 phc_index;
+	struct posix_clock *clk;
+	struct delayed_work work;
+	u32 poll_ms;
+	u64 host_error_ns;
+	u32 weight;
+	bool enabled;
+	u32 burst;
+	u64 window_start;
+	u32 window_reads;
+	spinlock_t lock;		/* protects stats */
+	struct vmclock_source_stats stats;
+};
+
+/* Overrides given with source add / source set; absent fields are < 0. */
+struct vmclock_source_config {
+	s64 poll_ms;
+	s64 host_error_ns;
+	s64 weight;
+	s32 enabled;
+};
+
+/* vmclock_lock: serialises configuration: the source list and settings. */
+extern struct mutex vmclock_lock;
+extern struct list_head vmclock_sources;
 
 enum vmclock_status vmclock_status(void);
 const char *vmclock_status_name(enum vmclock_status status);
+const char *vmclock_source_state_name(enum vmclock_source_state state);
+
+int vmclock_source_add(struct file *file,
+		       const struct vmclock_profile *profile,
+		       const struct vmclock_source_config *cfg,
+		       struct netlink_ext_ack *extack,
+		       struct vmclock_source **srcp);
+void vmclock_source_del(struct vmclock_source *src);
+int vmclock_source_set(struct vmclock_source *src,
+		       const struct vmclock_source_config *cfg,
+		       struct netlink_ext_ack *extack);
+struct vmclock_source *vmclock_source_find(u32 id);
+void vmclock_source_get_stats(struct vmclock_source *src,
+			      struct vmclock_source_stats *stats);
+int vmclock_sources_init(void);
+void vmclock_sources_exit(void);
+
+int vmclock_phc_init(void);
+void vmclock_phc_exit(void);
+int vmclock_phc_index(void);
+struct posix_clock *vmclock_phc_of_file(struct file *file,
+					struct netlink_ext_ack *extack);
+void vmclock_phc_put(struct posix_clock *clk);
 
 int vmclock_sysfs_init(void);
 void vmclock_sysfs_exit(void);
+int vmclock_sysfs_source_add(struct vmclock_source *src);
 
 int vmclock_netlink_init(void);
 void vmclock_netlink_exit(void);
+void vmclock_notify_source(struct vmclock_source *src, u8 cmd);
 
 #endif /* _VMCLOCK_H */

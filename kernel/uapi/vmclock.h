@@ -29,12 +29,61 @@ enum vmclock_status {
 	VMCLOCK_STATUS_MAX = __VMCLOCK_STATUS_MAX - 1
 };
 
+/**
+ * enum vmclock_source_state - state of one source
+ * @VMCLOCK_SOURCE_INIT: attached, no good read yet
+ * @VMCLOCK_SOURCE_OK: the last poll read the clock
+ * @VMCLOCK_SOURCE_STALE: the clock's value is too old to use (Hyper-V
+ *	-ESTALE); sampling goes on
+ * @VMCLOCK_SOURCE_ERROR: the last poll failed; sampling goes on
+ * @VMCLOCK_SOURCE_GONE: the clock's driver went away; the source holds no
+ *	reference any more and is never sampled again
+ * @VMCLOCK_SOURCE_DISABLED: sampling stopped by configuration
+ */
+enum vmclock_source_state {
+	VMCLOCK_SOURCE_INIT,
+	VMCLOCK_SOURCE_OK,
+	VMCLOCK_SOURCE_STALE,
+	VMCLOCK_SOURCE_ERROR,
+	VMCLOCK_SOURCE_GONE,
+	VMCLOCK_SOURCE_DISABLED,
+
+	/* private: */
+	__VMCLOCK_SOURCE_MAX,
+	VMCLOCK_SOURCE_MAX = __VMCLOCK_SOURCE_MAX - 1
+};
+
+/* Limits of the source settings. */
+#define VMCLOCK_POLL_MS_MIN		50
+#define VMCLOCK_POLL_MS_MAX		3600000
+#define VMCLOCK_HOST_ERROR_NS_MAX	1000000000ULL
+#define VMCLOCK_WEIGHT_MIN		1
+#define VMCLOCK_WEIGHT_MAX		100
+
 /* Attributes of the vmclock family (one flat attribute space). */
 enum {
 	VMCLOCK_A_UNSPEC,
 	VMCLOCK_A_PAD,
 	VMCLOCK_A_STATUS,		/* u32, enum vmclock_status */
 	VMCLOCK_A_VERSION,		/* string, module version */
+	VMCLOCK_A_SOURCE_ID,		/* u32 */
+	VMCLOCK_A_FD,			/* u32, open /dev/ptpN of the sender */
+	VMCLOCK_A_PROFILE,		/* string: kvm hyperv ena vmclock generic */
+	VMCLOCK_A_CLOCK_NAME,		/* string, the PHC's clock_name */
+	VMCLOCK_A_PHC_INDEX,		/* u32, N of /dev/ptpN */
+	VMCLOCK_A_STATE,		/* u32, enum vmclock_source_state */
+	VMCLOCK_A_POLL_MS,		/* u32, poll interval */
+	VMCLOCK_A_HOST_ERROR_NS,	/* u64, intrinsic error of the source */
+	VMCLOCK_A_WEIGHT,		/* u32, relative weight 1..100 */
+	VMCLOCK_A_ENABLED,		/* u8, 0 or 1 */
+	VMCLOCK_A_SAMPLES,		/* u64, polls that read the clock */
+	VMCLOCK_A_ERRORS,		/* u64, failed reads */
+	VMCLOCK_A_LAST_ERROR,		/* u32, errno of the last failure */
+	VMCLOCK_A_DELAY_NS,		/* u64, bracket of the last sample */
+	VMCLOCK_A_DELAY_MIN_NS,		/* u64, narrowest bracket so far */
+	VMCLOCK_A_OFFSET_NS,		/* s64, source minus CLOCK_REALTIME */
+	VMCLOCK_A_READS,		/* u64, reads of the clock */
+	VMCLOCK_A_PHC,			/* u32, N of vmclock's own /dev/ptpN */
 
 	/* private: */
 	__VMCLOCK_A_MAX,
@@ -44,6 +93,13 @@ enum {
 enum {
 	VMCLOCK_CMD_UNSPEC,
 	VMCLOCK_CMD_STATUS_GET,		/* unprivileged: reply carries the status */
+	VMCLOCK_CMD_SOURCE_GET,		/* unprivileged: one source, or dump */
+	VMCLOCK_CMD_SOURCE_ADD,		/* attach the PHC behind A_FD */
+	VMCLOCK_CMD_SOURCE_DEL,		/* detach A_SOURCE_ID */
+	VMCLOCK_CMD_SOURCE_SET,		/* change A_SOURCE_ID's settings */
+	VMCLOCK_CMD_SOURCE_ADD_NTF,	/* event: a source was attached */
+	VMCLOCK_CMD_SOURCE_DEL_NTF,	/* event: a source was detached */
+	VMCLOCK_CMD_SOURCE_CHANGE_NTF,	/* event: a source changed state */
 
 	/* private: */
 	__VMCLOCK_CMD_MAX,

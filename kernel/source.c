@@ -1,0 +1,453 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmclock: sources, the PTP hardware clocks vmclock samples.
+ *
+ * A source is attached through a file descriptor of /dev/ptpN that the
+ * sender of a netlink request opened: no kernel API reads another driver's
+ * PHC, but the posix-clock layer behind the file does.  vmclock keeps a
+ * reference to the clock's device (see vmclock_phc_of_file()) and reads the
+ * clock through the posix-clock operations under the clock's rwsem,
+ * honouring ->zombie: once the driver unregisters the clock, the source
+ * drops its reference at once (so the driver's PTP index is free again),
+ * goes to "gone" and is never read again.
+ *
+ * Each source has its own sampler, a delayed work item on an unbound
+ * workqueue: PHC reads may sleep (mutexes, hypercalls, PCIe reads that
+ * block for a millisecond on ENA), so they need process context, and a
+ * work item per source costs no thread and no CPU while it waits.  The
+ * workqueue is freezable, so sampling stops across system suspend.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/fs.h>
+#include <linux/posix-clock.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+#include <net/netlink.h>
+
+#include "vmclock.h"
+
+/* Serialises configuration: the source list and every source's settings. */
+DEFINE_MUTEX(vmclock_lock);
+LIST_HEAD(vmclock_sources);
+
+static struct workqueue_struct *vmclock_wq;
+static u32 vmclock_next_id;		/* under vmclock_lock */
+
+static const char * const vmclock_source_state_names[] = {
+	[VMCLOCK_SOURCE_INIT]		= "init",
+	[VMCLOCK_SOURCE_OK]		= "ok",
+	[VMCLOCK_SOURCE_STALE]		= "stale",
+	[VMCLOCK_SOURCE_ERROR]		= "error",
+	[VMCLOCK_SOURCE_GONE]		= "gone",
+	[VMCLOCK_SOURCE_DISABLED]	= "disabled",
+};
+
+static_assert(ARRAY_SIZE(vmclock_source_state_names) == __VMCLOCK_SOURCE_MAX);
+
+const char *vmclock_source_state_name(enum vmclock_source_state state)
+{
+	if ((unsigned int)state >= ARRAY_SIZE(vmclock_source_state_names))
+		return "unknown";
+	return vmclock_source_state_names[state];
+}
+
+/*
+ * Stand-in for the estimator until it is wired in: records the source's
+ * offset from CLOCK_REALTIME at the sample and nothing else.
+ */
+static void vmclock_passthrough_sample(struct vmclock_source *src,
+				       const struct vmclock_sample *s)
+{
+	u64 mid = s->raw_before + (s->raw_after - s->raw_before) / 2;
+
+	src->stats.offset_ns = s->src_ns - ((s64)mid + s->real_minus_raw);
+}
+
+/* Reads per poll that keep the source within its profile's rate limit. */
+static u32 vmclock_source_burst(const struct vmclock_profile *profile,
+				u32 poll_ms)
+{
+	u64 allowed;
+
+	if (!profile->max_reads_per_s)
+		return profile->burst;
+	allowed = div_u64((u64)profile->max_reads_per_s * poll_ms, MSEC_PER_SEC);
+	return clamp_t(u64, allowed, 1, profile->burst);
+}
+
+/*
+ * A read is allowed when the current one-second window has room left.
+ * Only the sampler calls this.
+ */
+static bool vmclock_source_may_read(struct vmclock_source *src, u64 now)
+{
+	u32 limit = src->profile->max_reads_per_s;
+
+	if (!limit)
+		return true;
+	if (now - src->window_start >= NSEC_PER_SEC) {
+		src->window_start = now;
+		src->window_reads = 0;
+	}
+	if (src->window_reads >= limit)
+		return false;
+	src->window_reads++;
+	return true;
+}
+
+/*
+ * One bracketed read.  Returns 0 or the clock's -errno; *gone is set when
+ * the clock's driver has unregistered it.
+ */
+static int vmclock_source_read(struct vmclock_source *src,
+			       struct vmclock_sample *s, bool *gone)
+{
+	struct posix_clock *clk = src->clk;
+	struct timespec64 ts;
+	int err;
+
+	down_read(&clk->rwsem);
+	if (clk->zombie) {
+		up_read(&clk->rwsem);
+		*gone = true;
+		return -ENODEV;
+	}
+	s->raw_before = ktime_get_raw_ns();
+	err = clk->ops.clock_gettime(clk, &ts);
+	s->raw_after = ktime_get_raw_ns();
+	up_read(&clk->rwsem);
+
+	if (!err)
+		s->src_ns = timespec64_to_ns(&ts);
+	return err;
+}
+
+/* Seconds TAI is ahead of UTC now. */
+static s64 vmclock_tai_offset_ns(void)
+{
+	s64 d = ktime_get_clocktai_ns() - ktime_get_real_ns();
+
+	return div_s64(d + NSEC_PER_SEC / 2, NSEC_PER_SEC) * NSEC_PER_SEC;
+}
+
+/* Drop the reference to the clock, at once when its driver went away. */
+static void vmclock_source_release_clock(struct vmclock_source *src)
+{
+	if (src->clk)
+		vmclock_phc_put(src->clk);
+	src->clk = NULL;
+}
+
+static void vmclock_source_poll(struct work_struct *work)
+{
+	struct vmclock_source *src = container_of(to_delayed_work(work),
+						  struct vmclock_source, work);
+	struct system_time_snapshot snap;
+	struct vmclock_sample best, s;
+	enum vmclock_source_state state, old;
+	u32 burst = READ_ONCE(src->burst);
+	u32 reads = 0, failed = 0, good = 0;
+	bool gone = false;
+	int err = 0, last_err = 0;
+
+	ktime_get_snapshot(&snap);
+	while (reads < burst && vmclock_source_may_read(src, ktime_get_raw_ns())) {
+		reads++;
+		err = vmclock_source_read(src, &s, &gone);
+		if (gone)
+			break;
+		if (err) {
+			failed++;
+			last_err = err;
+			/* A busy device is not asked again in this poll. */
+			if (err == -EBUSY)
+				break;
+			continue;
+		}
+		if (!good || s.raw_after - s.raw_before <
+			     best.raw_after - best.raw_before)
+			best = s;
+		good++;
+	}
+
+	if (gone)
+		state = VMCLOCK_SOURCE_GONE;
+	else if (good)
+		state = VMCLOCK_SOURCE_OK;
+	else if (last_err == -ESTALE &&
+		 src->profile->stale == VMCLOCK_STALE_IS_STALE)
+		state = VMCLOCK_SOURCE_STALE;
+	else if (last_err)
+		state = VMCLOCK_SOURCE_ERROR;
+	else
+		state = src->stats.state;	/* rate limit: nothing read */
+
+	if (good) {
+		best.real_minus_raw = ktime_to_ns(snap.real) - ktime_to_ns(snap.raw);
+		if (src->profile->tai)
+			best.src_ns -= vmclock_tai_offset_ns();
+	}
+
+	spin_lock_bh(&src->lock);
+	old = src->stats.state;
+	src->stats.state = state;
+	src->stats.reads += reads;
+	src->stats.errors += failed;
+	if (last_err)
+		src->stats.last_error = -last_err;
+	if (good) {
+		u64 delay = best.raw_after - best.raw_before;
+
+		src->stats.samples++;
+		src->stats.delay_ns = delay;
+		if (!src->stats.delay_min_ns || delay < src->stats.delay_min_ns)
+			src->stats.delay_min_ns = delay;
+		vmclock_passthrough_sample(src, &best);
+	}
+	spin_unlock_bh(&src->lock);
+
+	if (gone) {
+		pr_info("source %u (%s): clock went away\n", src->id,
+			src->clock_name);
+		vmclock_source_release_clock(src);
+	}
+	if (state != old)
+		vmclock_notify_source(src, VMCLOCK_CMD_SOURCE_CHANGE_NTF);
+	if (!gone)
+		queue_delayed_work(vmclock_wq, &src->work,
+				   msecs_to_jiffies(READ_ONCE(src->poll_ms)));
+}
+
+struct vmclock_source *vmclock_source_find(u32 id)
+{
+	struct vmclock_source *src;
+
+	lockdep_assert_held(&vmclock_lock);
+	list_for_each_entry(src, &vmclock_sources, node)
+		if (src->id == id)
+			return src;
+	return NULL;
+}
+
+void vmclock_source_get_stats(struct vmclock_source *src,
+			      struct vmclock_source_stats *stats)
+{
+	spin_lock_bh(&src->lock);
+	*stats = src->stats;
+	spin_unlock_bh(&src->lock);
+}
+
+static void vmclock_source_set_state(struct vmclock_source *src,
+				     enum vmclock_source_state state)
+{
+	spin_lock_bh(&src->lock);
+	src->stats.state = state;
+	spin_unlock_bh(&src->lock);
+}
+
+/* Check cfg against the source's profile; nothing is changed. */
+static int vmclock_source_check(const struct vmclock_profile *profile,
+				const struct vmclock_source_config *cfg,
+				struct netlink_ext_ack *extack)
+{
+	if (cfg->poll_ms >= 0 && profile->max_reads_per_s &&
+	    cfg->poll_ms * profile->max_reads_per_s < MSEC_PER_SEC) {
+		NL_SET_ERR_MSG(extack,
+			       "poll interval too short for the clock's read rate limit");
+		return -ERANGE;
+	}
+	return 0;
+}
+
+/* Apply a checked configuration.  Sampler stopped or not yet started. */
+static void vmclock_source_apply(struct vmclock_source *src,
+				 const struct vmclock_source_config *cfg)
+{
+	if (cfg->poll_ms >= 0)
+		WRITE_ONCE(src->poll_ms, cfg->poll_ms);
+	if (cfg->host_error_ns >= 0)
+		WRITE_ONCE(src->host_error_ns, cfg->host_error_ns);
+	if (cfg->weight >= 0)
+		WRITE_ONCE(src->weight, cfg->weight);
+	if (cfg->enabled >= 0)
+		WRITE_ONCE(src->enabled, cfg->enabled);
+	WRITE_ONCE(src->burst, vmclock_source_burst(src->profile, src->poll_ms));
+}
+
+static void vmclock_source_start(struct vmclock_source *src)
+{
+	if (!src->clk)
+		return;
+	if (!src->enabled) {
+		vmclock_source_set_state(src, VMCLOCK_SOURCE_DISABLED);
+		return;
+	}
+	if (src->stats.state == VMCLOCK_SOURCE_DISABLED)
+		vmclock_source_set_state(src, VMCLOCK_SOURCE_INIT);
+	queue_delayed_work(vmclock_wq, &src->work, 0);
+}
+
+/* The clock_name of a live PHC, read while its driver cannot go away. */
+static void vmclock_read_clock_name(struct posix_clock *clk, char *buf,
+				    size_t len)
+{
+	const struct attribute_group * const *groups;
+	struct device *dev = clk->dev;
+	struct device_attribute *da;
+	struct attribute **attr;
+	char *page;
+
+	strscpy(buf, "unknown", len);
+	/*
+	 * The name lives in the driver's ptp_clock_info, which the ptp class
+	 * shows as the clock_name attribute: ask it.
+	 */
+	page = (char *)get_zeroed_page(GFP_KERNEL);
+	if (!page)
+		return;
+	for (groups = dev->class->dev_groups; groups && *groups; groups++) {
+		for (attr = (*groups)->attrs; attr && *attr; attr++) {
+			if (strcmp((*attr)->name, "clock_name"))
+				continue;
+			da = container_of(*attr, struct device_attribute, attr);
+			if (da->show && da->show(dev, da, page) > 0)
+				strscpy(buf, strim(page), len);
+			goto out;
+		}
+	}
+out:
+	free_page((unsigned long)page);
+}
+
+int vmclock_source_add(struct file *file, const struct vmclock_profile *profile,
+		       const struct vmclock_source_config *cfg,
+		       struct netlink_ext_ack *extack,
+		       struct vmclock_source **srcp)
+{
+	struct vmclock_source *src, *s;
+	struct posix_clock *clk;
+	int n = 0, err;
+
+	lockdep_assert_held(&vmclock_lock);
+
+	clk = vmclock_phc_of_file(file, extack);
+	if (IS_ERR(clk))
+		return PTR_ERR(clk);
+
+	list_for_each_entry(s, &vmclock_sources, node) {
+		if (s->clk == clk) {
+			NL_SET_ERR_MSG(extack, "this PTP clock is already a source");
+			err = -EEXIST;
+			goto err_put;
+		}
+		n++;
+	}
+	if (n >= VMCLOCK_MAX_SOURCES) {
+		NL_SET_ERR_MSG(extack,
+			       "too many sources (delete gone ones first)");
+		err = -ENOSPC;
+		goto err_put;
+	}
+
+	err = -ENOMEM;
+	src = kzalloc(sizeof(*src), GFP_KERNEL);
+	if (!src)
+		goto err_put;
+	spin_lock_init(&src->lock);
+	INIT_DELAYED_WORK(&src->work, vmclock_source_poll);
+	src->phc_index = MINOR(file_inode(file)->i_rdev);
+
+	down_read(&clk->rwsem);
+	if (clk->zombie) {
+		up_read(&clk->rwsem);
+		NL_SET_ERR_MSG(extack, "PTP clock is being removed");
+		err = -ENODEV;
+		goto err_free;
+	}
+	vmclock_read_clock_name(clk, src->clock_name, sizeof(src->clock_name));
+	up_read(&clk->rwsem);
+
+	src->profile = profile ?: vmclock_profile_for_clock(src->clock_name);
+	err = vmclock_source_check(src->profile, cfg, extack);
+	if (err)
+		goto err_free;
+	src->poll_ms = src->profile->poll_ms;
+	src->host_error_ns = src->profile->host_error_ns;
+	src->weight = VMCLOCK_WEIGHT_MAX;
+	src->enabled = true;
+	vmclock_source_apply(src, cfg);
+
+	src->id = ++vmclock_next_id;
+	src->clk = clk;
+
+	/* From here on the kobject owns src: its release frees it. */
+	err = vmclock_sysfs_source_add(src);
+	if (err) {
+		vmclock_source_release_clock(src);
+		kobject_put(&src->kobj);
+		return err;
+	}
+	list_add_tail(&src->node, &vmclock_sources);
+	vmclock_source_start(src);
+	vmclock_notify_source(src, VMCLOCK_CMD_SOURCE_ADD_NTF);
+	*srcp = src;
+	return 0;
+
+err_free:
+	kfree(src);
+err_put:
+	vmclock_phc_put(clk);
+	return err;
+}
+
+int vmclock_source_set(struct vmclock_source *src,
+		       const struct vmclock_source_config *cfg,
+		       struct netlink_ext_ack *extack)
+{
+	enum vmclock_source_state old;
+	int err;
+
+	lockdep_assert_held(&vmclock_lock);
+
+	err = vmclock_source_check(src->profile, cfg, extack);
+	if (err)
+		return err;
+	cancel_delayed_work_sync(&src->work);
+	old = src->stats.state;		/* the sampler is stopped */
+	vmclock_source_apply(src, cfg);
+	vmclock_source_start(src);
+	if (src->stats.state != old)
+		vmclock_notify_source(src, VMCLOCK_CMD_SOURCE_CHANGE_NTF);
+	return 0;
+}
+
+void vmclock_source_del(struct vmclock_source *src)
+{
+	lockdep_assert_held(&vmclock_lock);
+
+	list_del(&src->node);
+	cancel_delayed_work_sync(&src->work);
+	vmclock_source_release_clock(src);
+	vmclock_notify_source(src, VMCLOCK_CMD_SOURCE_DEL_NTF);
+	kobject_del(&src->kobj);
+	kobject_put(&src->kobj);
+}
+
+int vmclock_sources_init(void)
+{
+	vmclock_wq = alloc_workqueue("vmclock", WQ_UNBOUND | WQ_FREEZABLE, 0);
+	return vmclock_wq ? 0 : -ENOMEM;
+}
+
+void vmclock_sources_exit(void)
+{
+	struct vmclock_source *src, *tmp;
+
+	mutex_lock(&vmclock_lock);
+	list_for_each_entry_safe(src, tmp, &vmclock_sources, node)
+		vmclock_source_del(src);
+	mutex_unlock(&vmclock_lock);
+	destroy_workqueue(vmclock_wq);
+}
