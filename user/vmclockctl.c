@@ -12,6 +12,9 @@ struct options opts;
 
 static const struct command commands[] = {
 	{ "status", status_main, "show the state of the unified clock" },
+	{ "sources", sources_main, "list the attached sources" },
+	{ "source", source_main, "add|del|set a source" },
+	{ "discover", discover_main, "attach every hypervisor PTP clock" },
 };
 
 static void usage(FILE *f)

@@ -3,6 +3,7 @@
 #define VMCLOCKCTL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "uapi/vmclock.h"
@@ -30,6 +31,9 @@ struct command {
 };
 
 int status_main(int argc, char *argv[]);
+int sources_main(int argc, char *argv[]);
+int source_main(int argc, char *argv[]);
+int discover_main(int argc, char *argv[]);
 
 /* netlink.c */
 struct vmclock_nl;
@@ -60,5 +64,47 @@ int nl_fail(const struct vmclock_nl *nl, const char *what, int err);
 void __attribute__((format(printf, 1, 2))) err_msg(const char *fmt, ...);
 void json_string(FILE *f, const char *s);
 const char *status_name(unsigned int status);
+
+/* source.c */
+#define MAX_SOURCES 256
+
+
+struct source {
+	uint32_t id;
+	char clock_name[64];
+	char profile[16];
+	uint32_t phc_index;
+	uint32_t state;
+	uint32_t poll_ms;
+	uint64_t host_error_ns;
+	uint32_t weight;
+	bool enabled;
+	uint64_t reads, samples, errors;
+	uint32_t last_error;
+	uint64_t delay_ns, delay_min_ns;
+	int64_t offset_ns;
+};
+
+struct source_list {
+	int n;
+	struct source s[MAX_SOURCES];
+};
+
+/* Source settings given on the command line; false/NULL: not given. */
+struct settings {
+	const char *profile;
+	bool poll, host_error, weight, enabled;
+	uint64_t poll_ms, host_error_ns, weight_v;
+	bool enabled_v;
+};
+
+const char *source_state_name(unsigned int state);
+int sources_fetch(struct vmclock_nl *nl, struct source_list *l);
+int source_add(struct vmclock_nl *nl, const char *path,
+	       const struct settings *st, struct source *out);
+int source_del(struct vmclock_nl *nl, uint32_t id);
+
+/* discover.c */
+bool is_hypervisor_clock(const char *clock_name);
 
 #endif /* VMCLOCKCTL_H */

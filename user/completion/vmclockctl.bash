@@ -4,13 +4,20 @@
 _vmclockctl()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]}
-	local commands="status help"
-	local i cmd=
+	local prev=${COMP_WORDS[COMP_CWORD - 1]}
+	local commands="status sources source discover help"
+	local i cmd= sub=
 
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
 		-*) ;;
-		*) cmd=${COMP_WORDS[i]}; break ;;
+		*)
+			if [[ -z $cmd ]]; then
+				cmd=${COMP_WORDS[i]}
+			elif [[ -z $sub ]]; then
+				sub=${COMP_WORDS[i]}
+			fi
+			;;
 		esac
 	done
 
@@ -22,6 +29,31 @@ _vmclockctl()
 		fi
 		return
 	fi
-	COMPREPLY=()
+	[[ $cmd == source ]] || { COMPREPLY=(); return; }
+
+	case $prev in
+	--profile)
+		COMPREPLY=($(compgen -W "kvm hyperv ena vmclock generic" -- "$cur"))
+		return ;;
+	--poll|--host-error|--weight)
+		COMPREPLY=()
+		return ;;
+	esac
+	case $sub in
+	"")
+		COMPREPLY=($(compgen -W "add del set" -- "$cur")) ;;
+	add)
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "--profile --poll --host-error --weight --disable" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "$(ls /dev/ptp[0-9]* 2>/dev/null)" -- "$cur"))
+		fi ;;
+	del|set)
+		if [[ $cur == -* && $sub == set ]]; then
+			COMPREPLY=($(compgen -W "--poll --host-error --weight --enable --disable" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "$(ls /sys/kernel/vmclock/sources 2>/dev/null)" -- "$cur"))
+		fi ;;
+	esac
 }
 complete -F _vmclockctl vmclockctl

@@ -1,0 +1,451 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmclockctl source add|del|set, sources, discover.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <netlink/attr.h>
+#include <netlink/msg.h>
+
+#include "vmclockctl.h"
+
+static const char *const state_names[] = {
+	[VMCLOCK_SOURCE_INIT]		= "init",
+	[VMCLOCK_SOURCE_OK]		= "ok",
+	[VMCLOCK_SOURCE_STALE]		= "stale",
+	[VMCLOCK_SOURCE_ERROR]		= "error",
+	[VMCLOCK_SOURCE_GONE]		= "gone",
+	[VMCLOCK_SOURCE_DISABLED]	= "disabled",
+};
+
+const char *source_state_name(unsigned int state)
+{
+	if (state >= sizeof(state_names) / sizeof(state_names[0]))
+		return "unknown";
+	return state_names[state];
+}
+
+static uint64_t get_u64(struct nlattr *a)
+{
+	return a ? nla_get_u64(a) : 0;
+}
+
+static uint32_t get_u32(struct nlattr *a)
+{
+	return a ? nla_get_u32(a) : 0;
+}
+
+static void get_str(struct nlattr *a, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (a)
+		nla_strlcpy(buf, a, len);
+}
+
+static void source_parse(struct nlattr **tb, struct source *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->id = get_u32(tb[VMCLOCK_A_SOURCE_ID]);
+	get_str(tb[VMCLOCK_A_CLOCK_NAME], s->clock_name, sizeof(s->clock_name));
+	get_str(tb[VMCLOCK_A_PROFILE], s->profile, sizeof(s->profile));
+	s->phc_index = get_u32(tb[VMCLOCK_A_PHC_INDEX]);
+	s->state = get_u32(tb[VMCLOCK_A_STATE]);
+	s->poll_ms = get_u32(tb[VMCLOCK_A_POLL_MS]);
+	s->host_error_ns = get_u64(tb[VMCLOCK_A_HOST_ERROR_NS]);
+	s->weight = get_u32(tb[VMCLOCK_A_WEIGHT]);
+	s->enabled = tb[VMCLOCK_A_ENABLED] && nla_get_u8(tb[VMCLOCK_A_ENABLED]);
+	s->reads = get_u64(tb[VMCLOCK_A_READS]);
+	s->samples = get_u64(tb[VMCLOCK_A_SAMPLES]);
+	s->errors = get_u64(tb[VMCLOCK_A_ERRORS]);
+	s->last_error = get_u32(tb[VMCLOCK_A_LAST_ERROR]);
+	s->delay_ns = get_u64(tb[VMCLOCK_A_DELAY_NS]);
+	s->delay_min_ns = get_u64(tb[VMCLOCK_A_DELAY_MIN_NS]);
+	s->offset_ns = tb[VMCLOCK_A_OFFSET_NS] ?
+		(int64_t)nla_get_u64(tb[VMCLOCK_A_OFFSET_NS]) : 0;
+}
+
+static int source_one_cb(struct nlattr **tb, void *arg)
+{
+	if (!tb[VMCLOCK_A_SOURCE_ID])
+		return -EBADMSG;
+	source_parse(tb, arg);
+	return 0;
+}
+
+static int source_list_cb(struct nlattr **tb, void *arg)
+{
+	struct source_list *l = arg;
+
+	if (!tb[VMCLOCK_A_SOURCE_ID])
+		return -EBADMSG;
+	if (l->n >= MAX_SOURCES)
+		return 0;
+	source_parse(tb, &l->s[l->n++]);
+	return 0;
+}
+
+static void source_json(const struct source *s)
+{
+	printf("{\"id\":%" PRIu32 ",\"phc\":\"ptp%" PRIu32 "\",\"clock_name\":",
+	       s->id, s->phc_index);
+	json_string(stdout, s->clock_name);
+	printf(",\"profile\":");
+	json_string(stdout, s->profile);
+	printf(",\"state\":\"%s\",\"enabled\":%s,\"poll_ms\":%" PRIu32
+	       ",\"host_error_ns\":%" PRIu64 ",\"weight\":%" PRIu32
+	       ",\"reads\":%" PRIu64 ",\"samples\":%" PRIu64
+	       ",\"errors\":%" PRIu64 ",\"last_error\":%" PRIu32
+	       ",\"delay_ns\":%" PRIu64 ",\"delay_min_ns\":%" PRIu64
+	       ",\"offset_ns\":%" PRId64 "}",
+	       source_state_name(s->state), s->enabled ? "true" : "false",
+	       s->poll_ms, s->host_error_ns, s->weight, s->reads, s->samples,
+	       s->errors, s->last_error, s->delay_ns, s->delay_min_ns,
+	       s->offset_ns);
+}
+
+/* "12.3us" style, for the table. */
+static const char *fmt_ns(char *buf, size_t len, int64_t ns, bool sign)
+{
+	const char *unit = "ns";
+	double v = (double)ns;
+	double a = v < 0 ? -v : v;
+
+	if (a >= 1e9) {
+		v /= 1e9;
+		unit = "s";
+	} else if (a >= 1e6) {
+		v /= 1e6;
+		unit = "ms";
+	} else if (a >= 1e3) {
+		v /= 1e3;
+		unit = "us";
+	}
+	snprintf(buf, len, sign ? "%+.1f%s" : "%.1f%s", v, unit);
+	if (!strcmp(unit, "ns"))
+		snprintf(buf, len, sign ? "%+" PRId64 "ns" : "%" PRId64 "ns", ns);
+	return buf;
+}
+
+int sources_fetch(struct vmclock_nl *nl, struct source_list *l)
+{
+	l->n = 0;
+	return vmclock_nl_request(nl, VMCLOCK_CMD_SOURCE_GET, NLM_F_DUMP,
+				  source_list_cb, l);
+}
+
+int sources_main(int argc, char *argv[])
+{
+	static struct source_list list;
+	struct vmclock_nl *nl;
+	char b1[32], b2[32];
+	int err, i;
+
+	if (argc > 1) {
+		err_msg("sources: unexpected argument '%s'", argv[1]);
+		return EXIT_USAGE;
+	}
+	nl = vmclock_nl_open();
+	if (!nl)
+		return EXIT_ERROR;
+	err = sources_fetch(nl, &list);
+	if (err) {
+		err = nl_fail(nl, "sources", err);
+		vmclock_nl_close(nl);
+		return err;
+	}
+	vmclock_nl_close(nl);
+
+	if (opts.json) {
+		putchar('[');
+		for (i = 0; i < list.n; i++) {
+			if (i)
+				putchar(',');
+			source_json(&list.s[i]);
+		}
+		puts("]");
+		return EXIT_OK;
+	}
+	printf("%-4s %-6s %-8s %-8s %7s %8s %7s %9s %11s  %s\n", "ID", "PHC",
+	       "Profile", "State", "Poll", "Samples", "Errors", "Delay",
+	       "Offset", "Clock name");
+	for (i = 0; i < list.n; i++) {
+		const struct source *s = &list.s[i];
+		char phc[16];
+
+		snprintf(phc, sizeof(phc), "ptp%" PRIu32, s->phc_index);
+		printf("%-4" PRIu32 " %-6s %-8s %-8s %5" PRIu32 "ms %8" PRIu64
+		       " %7" PRIu64 " %9s %11s  %s\n", s->id, phc, s->profile,
+		       source_state_name(s->state), s->poll_ms, s->samples,
+		       s->errors, fmt_ns(b1, sizeof(b1), s->delay_ns, false),
+		       fmt_ns(b2, sizeof(b2), s->offset_ns, true), s->clock_name);
+	}
+	return EXIT_OK;
+}
+
+/* Parse a whole decimal number within [min, max] or say what is wrong. */
+static int parse_u64(const char *what, const char *arg, uint64_t min,
+		     uint64_t max, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	if (!arg[0] || arg[0] == '-' || arg[0] == '+')
+		goto bad;
+	v = strtoull(arg, &end, 10);
+	if (errno || *end)
+		goto bad;
+	if (v < min || v > max) {
+		err_msg("%s: %llu is out of range (%" PRIu64 "..%" PRIu64 ")",
+			what, v, min, max);
+		return -ERANGE;
+	}
+	*out = v;
+	return 0;
+bad:
+	err_msg("%s: '%s' is not a number", what, arg);
+	return -EINVAL;
+}
+
+enum { OPT_PROFILE = 256, OPT_POLL, OPT_HOST_ERROR, OPT_WEIGHT, OPT_ENABLE,
+	OPT_DISABLE };
+
+static const struct option settings_opts[] = {
+	{ "profile",	required_argument, NULL, OPT_PROFILE },
+	{ "poll",	required_argument, NULL, OPT_POLL },
+	{ "host-error",	required_argument, NULL, OPT_HOST_ERROR },
+	{ "weight",	required_argument, NULL, OPT_WEIGHT },
+	{ "enable",	no_argument, NULL, OPT_ENABLE },
+	{ "disable",	no_argument, NULL, OPT_DISABLE },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* Parse options of source add/set; returns the index of the first operand. */
+static int parse_settings(int argc, char *argv[], bool add, struct settings *st)
+{
+	int c;
+
+	memset(st, 0, sizeof(*st));
+	optind = 0;	/* 0: reinitialise getopt, main() parsed with "+" */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", settings_opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_PROFILE:
+			if (!add)
+				goto bad;
+			st->profile = optarg;
+			break;
+		case OPT_POLL:
+			if (parse_u64("--poll", optarg, VMCLOCK_POLL_MS_MIN,
+				      VMCLOCK_POLL_MS_MAX, &st->poll_ms))
+				return -1;
+			st->poll = true;
+			break;
+		case OPT_HOST_ERROR:
+			if (parse_u64("--host-error", optarg, 0,
+				      VMCLOCK_HOST_ERROR_NS_MAX,
+				      &st->host_error_ns))
+				return -1;
+			st->host_error = true;
+			break;
+		case OPT_WEIGHT:
+			if (parse_u64("--weight", optarg, VMCLOCK_WEIGHT_MIN,
+				      VMCLOCK_WEIGHT_MAX, &st->weight_v))
+				return -1;
+			st->weight = true;
+			break;
+		case OPT_ENABLE:
+		case OPT_DISABLE:
+			st->enabled = true;
+			st->enabled_v = c == OPT_ENABLE;
+			break;
+		default:
+			goto bad;
+		}
+	}
+	return optind;
+bad:
+	err_msg("source %s: unknown option '%s'", argv[0], argv[optind - 1]);
+	return -1;
+}
+
+static int put_settings(struct nl_msg *msg, const struct settings *st)
+{
+	if ((st->profile && nla_put_string(msg, VMCLOCK_A_PROFILE, st->profile)) ||
+	    (st->poll && nla_put_u32(msg, VMCLOCK_A_POLL_MS, st->poll_ms)) ||
+	    (st->host_error &&
+	     nla_put_u64(msg, VMCLOCK_A_HOST_ERROR_NS, st->host_error_ns)) ||
+	    (st->weight && nla_put_u32(msg, VMCLOCK_A_WEIGHT, st->weight_v)) ||
+	    (st->enabled && nla_put_u8(msg, VMCLOCK_A_ENABLED, st->enabled_v)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* Attach the PHC at path; on success *out describes the new source. */
+int source_add(struct vmclock_nl *nl, const char *path,
+		      const struct settings *st, struct source *out)
+{
+	struct nl_msg *msg;
+	int fd, err;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		err_msg("%s: %s", path, strerror(errno));
+		return err;
+	}
+	msg = vmclock_nl_msg(nl, VMCLOCK_CMD_SOURCE_ADD, 0);
+	if (msg && (nla_put_u32(msg, VMCLOCK_A_FD, fd) || put_settings(msg, st))) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	err = vmclock_nl_send(nl, msg, source_one_cb, out);
+	close(fd);
+	if (err)
+		nl_fail(nl, path, err);
+	return err;
+}
+
+static void print_added(const char *path, const struct source *s)
+{
+	if (opts.json) {
+		source_json(s);
+		putchar('\n');
+		return;
+	}
+	printf("source %" PRIu32 ": %s \"%s\" (profile %s)\n", s->id, path,
+	       s->clock_name, s->profile);
+}
+
+static int source_add_main(int argc, char *argv[])
+{
+	struct vmclock_nl *nl;
+	struct settings st;
+	struct source s;
+	int first, err;
+
+	first = parse_settings(argc, argv, true, &st);
+	if (first < 0)
+		return EXIT_USAGE;
+	if (argc - first != 1) {
+		err_msg("usage: source add /dev/ptpN [--profile P] [--poll MS] "
+			"[--host-error NS] [--weight W] [--disable]");
+		return EXIT_USAGE;
+	}
+	nl = vmclock_nl_open();
+	if (!nl)
+		return EXIT_ERROR;
+	err = source_add(nl, argv[first], &st, &s);
+	vmclock_nl_close(nl);
+	if (err)
+		return EXIT_ERROR;
+	print_added(argv[first], &s);
+	return EXIT_OK;
+}
+
+static int parse_id(const char *arg, uint32_t *id)
+{
+	uint64_t v;
+
+	if (parse_u64("source id", arg, 1, UINT32_MAX, &v))
+		return -1;
+	*id = v;
+	return 0;
+}
+
+static int source_id_request(struct vmclock_nl *nl, int cmd, uint32_t id,
+			     const struct settings *st, const char *what)
+{
+	struct nl_msg *msg = vmclock_nl_msg(nl, cmd, 0);
+	int err;
+
+	if (msg && (nla_put_u32(msg, VMCLOCK_A_SOURCE_ID, id) ||
+		    (st && put_settings(msg, st)))) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	err = vmclock_nl_send(nl, msg, NULL, NULL);
+	if (err) {
+		char buf[64];
+
+		snprintf(buf, sizeof(buf), "%s %" PRIu32, what, id);
+		nl_fail(nl, buf, err);
+	}
+	return err;
+}
+
+int source_del(struct vmclock_nl *nl, uint32_t id)
+{
+	return source_id_request(nl, VMCLOCK_CMD_SOURCE_DEL, id, NULL,
+				 "source del");
+}
+
+static int source_del_main(int argc, char *argv[])
+{
+	struct vmclock_nl *nl;
+	uint32_t id;
+	int err;
+
+	if (argc != 2) {
+		err_msg("usage: source del ID");
+		return EXIT_USAGE;
+	}
+	if (parse_id(argv[1], &id))
+		return EXIT_USAGE;
+	nl = vmclock_nl_open();
+	if (!nl)
+		return EXIT_ERROR;
+	err = source_del(nl, id);
+	vmclock_nl_close(nl);
+	return err ? EXIT_ERROR : EXIT_OK;
+}
+
+static int source_set_main(int argc, char *argv[])
+{
+	struct vmclock_nl *nl;
+	struct settings st;
+	uint32_t id;
+	int first, err;
+
+	first = parse_settings(argc, argv, false, &st);
+	if (first < 0)
+		return EXIT_USAGE;
+	if (argc - first != 1 ||
+	    !(st.poll || st.host_error || st.weight || st.enabled)) {
+		err_msg("usage: source set ID [--poll MS] [--host-error NS] "
+			"[--weight W] [--enable|--disable]");
+		return EXIT_USAGE;
+	}
+	if (parse_id(argv[first], &id))
+		return EXIT_USAGE;
+	nl = vmclock_nl_open();
+	if (!nl)
+		return EXIT_ERROR;
+	err = source_id_request(nl, VMCLOCK_CMD_SOURCE_SET, id, &st,
+				"source set");
+	vmclock_nl_close(nl);
+	return err ? EXIT_ERROR : EXIT_OK;
+}
+
+int source_main(int argc, char *argv[])
+{
+	if (argc < 2) {
+		err_msg("usage: source add|del|set ...");
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "add"))
+		return source_add_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "del"))
+		return source_del_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "set"))
+		return source_set_main(argc - 1, argv + 1);
+	err_msg("source: unknown command '%s' (add, del, set)", argv[1]);
+	return EXIT_USAGE;
+}
