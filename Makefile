@@ -24,7 +24,7 @@ BUILD := $(PWD_ABS)/build
 
 KMAKE = $(MAKE) -C $(KDIR) M=$(PWD_ABS)
 
-.PHONY: all module tools install install-module install-tools dkms-install \
+.PHONY: all module sim tools install install-module install-tools dkms-install \
 	dkms-remove style check unit vm-check demo clean deps kernel-info bench
 
 all: module tools
@@ -36,6 +36,10 @@ kernel-info:
 
 module: kernel-info
 	$(KMAKE) W=$(or $(W),1) modules
+
+# vmclock.ko and the test-only simulator selftests/sim/vmclock_sim.ko.
+sim: kernel-info
+	$(KMAKE) W=$(or $(W),1) VMCLOCK_SIM=1 modules
 
 tools:
 	$(MAKE) -C user
@@ -94,16 +98,16 @@ unit: $(BUILD)/ksft/.stamp
 	$(MAKE) -C selftests/unit O=$(BUILD)/unit KSFT_INC=$(BUILD)/ksft RES=$(RES) run
 
 # One single-CPU guest per suite, as many at once as there are cores.
-vm-check: $(BUILD)/ksft/.stamp module
+vm-check: $(BUILD)/ksft/.stamp sim
 	$(MAKE) -C selftests/vm -j$(VM_JOBS) O=$(BUILD)/vm KSFT_INC=$(BUILD)/ksft \
 		KVER=$(KVER) RES=$(RES) run
 
 demo: deps
-	@$(MAKE) -s module $(BUILD)/ksft/.stamp
+	@$(MAKE) -s sim $(BUILD)/ksft/.stamp
 	@$(MAKE) -s -C selftests/vm O=$(BUILD)/vm KSFT_INC=$(BUILD)/ksft KVER=$(KVER) demo
 
 # Also runs in the DKMS copy, which has no user/.
 clean:
-	-test -e $(KDIR)/Makefile && $(KMAKE) clean
+	-test -e $(KDIR)/Makefile && $(KMAKE) VMCLOCK_SIM=1 clean
 	-test -d user && $(MAKE) -C user clean
 	rm -rf $(BUILD) kernel/compat/probes.h

@@ -22,6 +22,6 @@ check() {
 }
 
 # diag MSG: a TAP comment.
-diag() { echo "# $*"; }
+diag() { printf '%s\n' "$*" | sed 's/^/# /'; }
 
 tap_exit() { [ "$_tap_failed" -eq 0 ]; exit $?; }

@@ -36,6 +36,10 @@ done
 	exit 2
 }
 name=$(basename "$suite" .sh)
+# shellcheck disable=SC2207
+dmods+=($(sed -n 's/^#@ modules://p' "$suite"))
+# shellcheck disable=SC2207
+qemu_extra=($(sed -n 's/^#@ qemu://p' "$suite"))
 kernel=/boot/vmlinuz-$kver
 modsrc=/lib/modules/$kver
 [ -r "$kernel" ] || { echo "run-vm: cannot read $kernel" >&2; exit 2; }
@@ -96,7 +100,7 @@ fi
 timeout -k 5 "$timeout" qemu-system-x86_64 \
 	-accel "$accel" -m 512 -smp 1 \
 	-display none -nodefaults -no-reboot -monitor none -serial stdio \
-	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04 "${qemu_extra[@]}" \
 	-kernel "$kernel" -initrd "$out/$name.cpio" \
 	-append "console=ttyS0 panic=-1 quiet slub_debug=FZP ${VMCLOCK_KERNEL_ARGS:-}" \
 	</dev/null 2>&1 | tr -d '\r' | tee "$serial" > "$sink"

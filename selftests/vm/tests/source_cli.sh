@@ -1,0 +1,75 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# vmclockctl source add|del|set, sources and discover against a real
+# driver's PHC (e1000e), left attached by source_test.
+. /tests/tap.sh
+plan 13
+
+phc=
+for f in /sys/class/ptp/ptp*/clock_name; do
+	[ "$(cat "$f")" = vmclock-unified ] && continue
+	phc=$(basename "$(dirname "$f")")
+done
+name=$(cat /sys/class/ptp/$phc/clock_name)
+diag "driver clock: $phc ($name)"
+
+# Start from no source at all.
+for d in /sys/kernel/vmclock/sources/*; do
+	[ -d "$d" ] && vmclockctl source del "$(basename "$d")"
+done
+
+out=$(vmclockctl source add /dev/$phc --profile generic --poll 100)
+check "source add exits 0 and names the source ($out)" \
+	sh -c "echo '$out' | grep -qx 'source [0-9]*: /dev/$phc \"$name\" (profile generic)'"
+id=$(echo "$out" | sed 's/^source \([0-9]*\):.*/\1/')
+
+err=$(vmclockctl source add /dev/$phc 2>&1)
+rc=$?
+check "adding it again: exit 1 with the kernel's reason ($err)" \
+	[ $rc -eq 1 -a "$err" = "vmclockctl: /dev/$phc: File exists: this PTP clock is already a source" ]
+
+err=$(vmclockctl source add /dev/null 2>&1)
+rc=$?
+check "a non-PTP file: exit 1 with the reason ($err)" \
+	[ $rc -eq 1 -a "$err" = "vmclockctl: /dev/null: Invalid argument: fd is not a PTP clock (/dev/ptpN)" ]
+
+err=$(vmclockctl source add /dev/$phc --profile vmware 2>&1)
+check "unknown profile: the kernel lists the known ones ($err)" \
+	[ "$err" = "vmclockctl: /dev/$phc: Invalid argument: unknown profile (kvm, hyperv, ena, vmclock, generic)" ]
+
+vmclockctl source set "$id" --poll 500 --weight 50
+check "source set changes poll_ms and weight" \
+	[ "$(cat /sys/kernel/vmclock/sources/$id/poll_ms)" = 500 -a \
+	  "$(cat /sys/kernel/vmclock/sources/$id/weight)" = 50 ]
+
+err=$(vmclockctl source set 99999 --poll 500 2>&1)
+rc=$?
+check "source set on an unknown id: exit 1 ($err)" \
+	[ $rc -eq 1 -a "$err" = "vmclockctl: source set 99999: No such file or directory: no source with this id" ]
+
+sleep 1
+table=$(vmclockctl sources)
+diag "$table"
+check "sources: a header and one line for the source" \
+	[ "$(echo "$table" | wc -l)" -eq 2 ]
+check "sources: the line shows id, phc, profile, state, poll" \
+	sh -c "echo '$table' | tail -n 1 | grep -Eq '^$id +$phc +generic +ok +500ms '"
+
+json=$(vmclockctl -j sources)
+diag "$json"
+check "sources -j: an array holding the source" \
+	sh -c "echo '$json' | grep -q '^\[{\"id\":$id,\"phc\":\"$phc\",\"clock_name\":\"$name\",\"profile\":\"generic\",\"state\":\"ok\",\"enabled\":true,\"poll_ms\":500,'"
+
+out=$(vmclockctl discover)
+check "discover: an emulated NIC clock is no hypervisor clock ($out)" \
+	[ "$out" = "no hypervisor PTP clock found" ]
+
+vmclockctl source del "$id"
+check "source del removes it from sysfs" [ ! -e /sys/kernel/vmclock/sources/$id ]
+check "sources -j is then an empty array" [ "$(vmclockctl -j sources)" = "[]" ]
+
+err=$(vmclockctl source del "$id" 2>&1)
+check "deleting it twice: exit 1 ($err)" \
+	[ "$err" = "vmclockctl: source del $id: No such file or directory: no source with this id" ]
+tap_exit

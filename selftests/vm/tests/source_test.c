@@ -1,0 +1,499 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * In-guest tests of vmclock sources: what source add rejects (errno and
+ * message), and the life of a real driver's PHC (emulated e1000e): attach,
+ * sampling, settings, the driver unloaded underneath, re-attach.
+ * Needs the vmclock module loaded, the e1000e module loaded and root.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <netlink/attr.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
+
+#include "kselftest_harness.h"
+#include "vmclockctl.h"
+
+struct reply {
+	int err;
+	char ext[256];
+	uint32_t id, state, phc, poll_ms;
+	uint64_t samples;
+	char name[64], profile[16];
+};
+
+static int reply_cb(struct nlattr **tb, void *arg)
+{
+	struct reply *r = arg;
+
+	if (tb[VMCLOCK_A_SOURCE_ID])
+		r->id = nla_get_u32(tb[VMCLOCK_A_SOURCE_ID]);
+	if (tb[VMCLOCK_A_STATE])
+		r->state = nla_get_u32(tb[VMCLOCK_A_STATE]);
+	if (tb[VMCLOCK_A_PHC_INDEX])
+		r->phc = nla_get_u32(tb[VMCLOCK_A_PHC_INDEX]);
+	if (tb[VMCLOCK_A_POLL_MS])
+		r->poll_ms = nla_get_u32(tb[VMCLOCK_A_POLL_MS]);
+	if (tb[VMCLOCK_A_SAMPLES])
+		r->samples = nla_get_u64(tb[VMCLOCK_A_SAMPLES]);
+	if (tb[VMCLOCK_A_CLOCK_NAME])
+		nla_strlcpy(r->name, tb[VMCLOCK_A_CLOCK_NAME], sizeof(r->name));
+	if (tb[VMCLOCK_A_PROFILE])
+		nla_strlcpy(r->profile, tb[VMCLOCK_A_PROFILE], sizeof(r->profile));
+	return 0;
+}
+
+static int send_req(struct vmclock_nl *nl, struct nl_msg *msg, struct reply *r)
+{
+	const char *ext;
+
+	memset(r, 0, sizeof(*r));
+	r->err = vmclock_nl_send(nl, msg, reply_cb, r);
+	ext = vmclock_nl_extack(nl);
+	snprintf(r->ext, sizeof(r->ext), "%s", ext ? ext : "");
+	return r->err;
+}
+
+/* source add; fd < 0: no fd attribute; profile NULL, poll 0: not given. */
+static int add_req(struct vmclock_nl *nl, int fd, const char *profile,
+		   unsigned int poll, struct reply *r)
+{
+	struct nl_msg *msg = vmclock_nl_msg(nl, VMCLOCK_CMD_SOURCE_ADD, 0);
+
+	if (fd >= 0)
+		nla_put_u32(msg, VMCLOCK_A_FD, fd);
+	if (profile)
+		nla_put_string(msg, VMCLOCK_A_PROFILE, profile);
+	if (poll)
+		nla_put_u32(msg, VMCLOCK_A_POLL_MS, poll);
+	return send_req(nl, msg, r);
+}
+
+/* A command on one source, with an optional u32/u8 setting. */
+static int id_req(struct vmclock_nl *nl, int cmd, uint32_t id, int attr,
+		  uint32_t val, struct reply *r)
+{
+	struct nl_msg *msg = vmclock_nl_msg(nl, cmd, 0);
+
+	nla_put_u32(msg, VMCLOCK_A_SOURCE_ID, id);
+	if (attr == VMCLOCK_A_ENABLED)
+		nla_put_u8(msg, attr, val);
+	else if (attr)
+		nla_put_u32(msg, attr, val);
+	return send_req(nl, msg, r);
+}
+
+static int read_file(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+
+	buf[0] = '\0';
+	if (!f)
+		return -errno;
+	if (!fgets(buf, len, f))
+		buf[0] = '\0';
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+static long long source_sysfs(uint32_t id, const char *field, char *buf,
+			      size_t len)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/kernel/vmclock/sources/%u/%s",
+		 id, field);
+	if (read_file(path, buf, len))
+		return -1;
+	return atoll(buf);
+}
+
+/* Index N of the first /dev/ptpN whose clock_name is not vmclock's. */
+static int foreign_phc(void)
+{
+	char path[128], name[64];
+	int i;
+
+	for (i = 0; i < 32; i++) {
+		snprintf(path, sizeof(path), "/sys/class/ptp/ptp%d/clock_name", i);
+		if (read_file(path, name, sizeof(name)))
+			continue;
+		if (strcmp(name, "vmclock-unified"))
+			return i;
+	}
+	return -1;
+}
+
+static int own_phc(void)
+{
+	char buf[32];
+
+	if (read_file("/sys/kernel/vmclock/phc", buf, sizeof(buf)))
+		return -1;
+	return atoi(buf + 3);
+}
+
+static int open_phc(int index)
+{
+	char path[32];
+
+	snprintf(path, sizeof(path), "/dev/ptp%d", index);
+	return open(path, O_RDONLY);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Multicast events, as (cmd, id, state) triples. */
+struct events {
+	struct nl_sock *sk;
+	int n;
+	struct { int cmd; uint32_t id, state; } ev[256];
+};
+
+static int event_cb(struct nl_msg *msg, void *arg)
+{
+	struct events *e = arg;
+	struct nlattr *tb[VMCLOCK_A_MAX + 1];
+	struct genlmsghdr *g = nlmsg_data(nlmsg_hdr(msg));
+
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, VMCLOCK_A_MAX, NULL) ||
+	    e->n >= 256)
+		return NL_OK;
+	e->ev[e->n].cmd = g->cmd;
+	e->ev[e->n].id = tb[VMCLOCK_A_SOURCE_ID] ?
+		nla_get_u32(tb[VMCLOCK_A_SOURCE_ID]) : 0;
+	e->ev[e->n].state = tb[VMCLOCK_A_STATE] ?
+		nla_get_u32(tb[VMCLOCK_A_STATE]) : ~0U;
+	e->n++;
+	return NL_OK;
+}
+
+static int events_open(struct events *e)
+{
+	int grp;
+
+	memset(e, 0, sizeof(*e));
+	e->sk = nl_socket_alloc();
+	if (!e->sk || genl_connect(e->sk))
+		return -1;
+	nl_socket_disable_seq_check(e->sk);
+	nl_socket_modify_cb(e->sk, NL_CB_VALID, NL_CB_CUSTOM, event_cb, e);
+	grp = genl_ctrl_resolve_grp(e->sk, VMCLOCK_FAMILY_NAME,
+				    VMCLOCK_MCGRP_EVENTS);
+	if (grp < 0)
+		return -1;
+	return nl_socket_add_membership(e->sk, grp);
+}
+
+/* Wait up to timeout_s for an event (cmd, id[, state]); state ~0: any. */
+static bool events_wait(struct events *e, int cmd, uint32_t id, uint32_t state,
+			double timeout_s)
+{
+	double end = now_s() + timeout_s;
+	int i;
+
+	for (;;) {
+		struct pollfd p = { .fd = nl_socket_get_fd(e->sk), .events = POLLIN };
+
+		for (i = 0; i < e->n; i++)
+			if (e->ev[i].cmd == cmd && e->ev[i].id == id &&
+			    (state == ~0U || e->ev[i].state == state))
+				return true;
+		if (now_s() > end)
+			return false;
+		if (poll(&p, 1, 100) > 0)
+			nl_recvmsgs_default(e->sk);
+	}
+}
+
+/* ---- what source add refuses ---- */
+
+FIXTURE(reject) {
+	struct vmclock_nl *nl;
+	int fd;
+};
+
+FIXTURE_VARIANT(reject) {
+	const char *what;	/* how to make the fd */
+	int err;
+	const char *msg;
+};
+
+FIXTURE_VARIANT_ADD(reject, dev_null) {
+	.what = "/dev/null", .err = -EINVAL,
+	.msg = "fd is not a PTP clock (/dev/ptpN)",
+};
+FIXTURE_VARIANT_ADD(reject, rtc) {
+	.what = "/dev/rtc0", .err = -EINVAL,
+	.msg = "fd is not a PTP clock (/dev/ptpN)",
+};
+FIXTURE_VARIANT_ADD(reject, regular_file) {
+	.what = "/init", .err = -EINVAL, .msg = "fd is not a character device",
+};
+FIXTURE_VARIANT_ADD(reject, directory) {
+	.what = "/", .err = -EINVAL, .msg = "fd is not a character device",
+};
+FIXTURE_VARIANT_ADD(reject, socket) {
+	.what = "socket", .err = -EINVAL, .msg = "fd is not a character device",
+};
+FIXTURE_VARIANT_ADD(reject, pipe) {
+	.what = "pipe", .err = -EINVAL, .msg = "fd is not a character device",
+};
+FIXTURE_VARIANT_ADD(reject, own_clock) {
+	.what = "own", .err = -EINVAL, .msg = "fd is vmclock's own unified clock",
+};
+FIXTURE_VARIANT_ADD(reject, closed_fd) {
+	.what = "closed", .err = -EBADF, .msg = "fd is not open in the sender",
+};
+FIXTURE_VARIANT_ADD(reject, no_fd) {
+	.what = "none", .err = -EINVAL, .msg = "missing fd of the PTP clock",
+};
+
+FIXTURE_SETUP(reject)
+{
+	int p[2];
+
+	self->nl = vmclock_nl_open();
+	ASSERT_NE(NULL, self->nl);
+	if (!strcmp(variant->what, "socket")) {
+		self->fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	} else if (!strcmp(variant->what, "pipe")) {
+		ASSERT_EQ(0, pipe(p));
+		close(p[1]);
+		self->fd = p[0];
+	} else if (!strcmp(variant->what, "own")) {
+		self->fd = open_phc(own_phc());
+	} else if (!strcmp(variant->what, "closed")) {
+		self->fd = 999;
+		close(999);
+	} else if (!strcmp(variant->what, "none")) {
+		self->fd = -1;
+	} else {
+		self->fd = open(variant->what, O_RDONLY);
+	}
+	if (strcmp(variant->what, "closed") && strcmp(variant->what, "none"))
+		ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", variant->what,
+					      strerror(errno));
+}
+
+FIXTURE_TEARDOWN(reject)
+{
+	if (self->fd >= 0 && self->fd != 999)
+		close(self->fd);
+	vmclock_nl_close(self->nl);
+}
+
+TEST_F(reject, source_add)
+{
+	struct reply r;
+
+	EXPECT_EQ(variant->err, add_req(self->nl, self->fd, NULL, 0, &r));
+	EXPECT_STREQ(variant->msg, r.ext);
+}
+
+TEST(bad_settings_rejected)
+{
+	struct vmclock_nl *nl = vmclock_nl_open();
+	int fd = open_phc(foreign_phc());
+	struct reply r;
+
+	ASSERT_NE(NULL, nl);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EINVAL, add_req(nl, fd, "vmware", 0, &r));
+	EXPECT_STREQ("unknown profile (kvm, hyperv, ena, vmclock, generic)", r.ext);
+	EXPECT_EQ(-ERANGE, add_req(nl, fd, NULL, VMCLOCK_POLL_MS_MIN - 1, &r));
+	EXPECT_STREQ("integer out of range", r.ext);
+	EXPECT_EQ(-ERANGE, add_req(nl, fd, NULL, VMCLOCK_POLL_MS_MAX + 1, &r));
+	/* ENA allows 125 reads/s: polls below 8 ms could not keep to it. */
+	EXPECT_EQ(0, add_req(nl, fd, "ena", VMCLOCK_POLL_MS_MIN, &r));
+	EXPECT_EQ(0, id_req(nl, VMCLOCK_CMD_SOURCE_DEL, r.id, 0, 0, &r));
+	close(fd);
+	vmclock_nl_close(nl);
+}
+
+TEST(unknown_id_rejected)
+{
+	struct vmclock_nl *nl = vmclock_nl_open();
+	struct reply r;
+	int cmds[] = { VMCLOCK_CMD_SOURCE_DEL, VMCLOCK_CMD_SOURCE_SET,
+		       VMCLOCK_CMD_SOURCE_GET };
+	int i;
+
+	ASSERT_NE(NULL, nl);
+	for (i = 0; i < 3; i++) {
+		EXPECT_EQ(-ENOENT, id_req(nl, cmds[i], 123456, 0, 0, &r));
+		EXPECT_STREQ("no source with this id", r.ext);
+	}
+	EXPECT_EQ(-EINVAL, send_req(nl, vmclock_nl_msg(nl, VMCLOCK_CMD_SOURCE_DEL, 0), &r));
+	EXPECT_STREQ("missing source id", r.ext);
+	vmclock_nl_close(nl);
+}
+
+/* Every privileged command refuses a user without CAP_NET_ADMIN. */
+TEST(unprivileged_changes_refused)
+{
+	int fd = open_phc(foreign_phc());
+	pid_t pid;
+	int ws;
+
+	ASSERT_LE(0, fd);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct vmclock_nl *nl;
+		struct reply r;
+
+		if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+			_exit(10);
+		nl = vmclock_nl_open();
+		if (!nl)
+			_exit(11);
+		if (add_req(nl, fd, NULL, 0, &r) != -EPERM)
+			_exit(12);
+		if (id_req(nl, VMCLOCK_CMD_SOURCE_DEL, 1, 0, 0, &r) != -EPERM)
+			_exit(13);
+		if (id_req(nl, VMCLOCK_CMD_SOURCE_SET, 1, VMCLOCK_A_POLL_MS,
+			   1000, &r) != -EPERM)
+			_exit(14);
+		/* Reading stays open. */
+		if (vmclock_nl_request(nl, VMCLOCK_CMD_SOURCE_GET, NLM_F_DUMP,
+				       NULL, NULL))
+			_exit(15);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &ws, 0));
+	close(fd);
+	ASSERT_TRUE(WIFEXITED(ws));
+	EXPECT_EQ(0, WEXITSTATUS(ws));
+}
+
+/* vmclock's own clock has no estimate yet: reads fail with EAGAIN. */
+TEST(unified_clock_unsynchronized_read)
+{
+	int fd = open_phc(own_phc());
+	char name[64], path[64];
+	struct timespec ts;
+
+	ASSERT_LE(0, fd);
+	snprintf(path, sizeof(path), "/sys/class/ptp/ptp%d/clock_name", own_phc());
+	ASSERT_EQ(0, read_file(path, name, sizeof(name)));
+	EXPECT_STREQ("vmclock-unified", name);
+	EXPECT_EQ(-1, clock_gettime(((~(clockid_t)fd) << 3) | 3, &ts));
+	EXPECT_EQ(EAGAIN, errno);
+	close(fd);
+}
+
+/* ---- a real driver's clock: attach, sample, configure, lose, regain ---- */
+
+TEST(driver_phc_lifecycle)
+{
+	struct vmclock_nl *nl = vmclock_nl_open();
+	int index = foreign_phc(), fd, fd2, again;
+	struct events ev;
+	struct reply r, g;
+	uint32_t id, id2;
+	char buf[64];
+	double t0;
+
+	ASSERT_NE(NULL, nl);
+	ASSERT_LE(0, index);
+	ASSERT_EQ(0, events_open(&ev));
+	fd = open_phc(index);
+	ASSERT_LE(0, fd);
+
+	ASSERT_EQ(0, add_req(nl, fd, NULL, 100, &r)) TH_LOG("%s", r.ext);
+	id = r.id;
+	EXPECT_STREQ("generic", r.profile);	/* e1000e: a MAC-like name */
+	EXPECT_EQ((uint32_t)index, r.phc);
+	EXPECT_TRUE(events_wait(&ev, VMCLOCK_CMD_SOURCE_ADD_NTF, id, ~0U, 2));
+
+	/* The same clock through another fd is a duplicate. */
+	fd2 = open_phc(index);
+	EXPECT_EQ(-EEXIST, add_req(nl, fd2, NULL, 0, &r));
+	EXPECT_STREQ("this PTP clock is already a source", r.ext);
+	close(fd2);
+	close(fd);	/* the source holds its own reference */
+
+	/* Sampling at 100 ms: about 10 polls a second. */
+	usleep(1500000);
+	ASSERT_EQ(0, id_req(nl, VMCLOCK_CMD_SOURCE_GET, id, 0, 0, &g));
+	EXPECT_EQ(VMCLOCK_SOURCE_OK, g.state);
+	EXPECT_LE(8, g.samples) TH_LOG("samples %llu", (unsigned long long)g.samples);
+	EXPECT_GE(17, g.samples);
+	EXPECT_LE(g.samples, source_sysfs(id, "samples", buf, sizeof(buf)));
+	source_sysfs(id, "state", buf, sizeof(buf));
+	EXPECT_STREQ("ok", buf);
+	source_sysfs(id, "clock_name", buf, sizeof(buf));
+	EXPECT_STREQ(g.name, buf);
+	EXPECT_LT(0, source_sysfs(id, "delay_ns", buf, sizeof(buf)));
+
+	/* Disabled: no more samples; enabled again: sampling resumes. */
+	ASSERT_EQ(0, id_req(nl, VMCLOCK_CMD_SOURCE_SET, id, VMCLOCK_A_ENABLED, 0, &r));
+	EXPECT_TRUE(events_wait(&ev, VMCLOCK_CMD_SOURCE_CHANGE_NTF, id,
+				VMCLOCK_SOURCE_DISABLED, 2));
+	ASSERT_EQ(0, id_req(nl, VMCLOCK_CMD_SOURCE_GET, id, 0, 0, &g));
+	usleep(500000);
+	ASSERT_EQ(0, id_req(nl, VMCLOCK_CMD_SOURCE_GET, id, 0, 0, &r));
+	EXPECT_EQ(g.samples, r.samples);
+	EXPECT_EQ(VMCLOCK_SOURCE_DISABLED, r.state);
+	ASSERT_EQ(0, id_req(nl, VMCLOCK_CMD_SOURCE_SET, id, VMCLOCK_A_ENABLED, 1, &r));
+	ASSERT_EQ(0, id_req(nl, VMCLOCK_CMD_SOURCE_SET, id, VMCLOCK_A_POLL_MS, 200, &r));
+	usleep(700000);
+	ASSERT_EQ(0, id_req(nl, VMCLOCK_CMD_SOURCE_GET, id, 0, 0, &r));
+	EXPECT_LT(g.samples, r.samples);
+	EXPECT_EQ(VMCLOCK_SOURCE_OK, r.state);
+	EXPECT_EQ(200U, r.poll_ms);
+	EXPECT_EQ(200, source_sysfs(id, "poll_ms", buf, sizeof(buf)));
+
+	/* The driver goes away underneath: gone, event, reference dropped. */
+	t0 = now_s();
+	ASSERT_EQ(0, system("modprobe -r e1000e"));
+	TH_LOG("modprobe -r e1000e took %.1f s", now_s() - t0);
+	EXPECT_TRUE(events_wait(&ev, VMCLOCK_CMD_SOURCE_CHANGE_NTF, id,
+				VMCLOCK_SOURCE_GONE, 5));
+	source_sysfs(id, "state", buf, sizeof(buf));
+	EXPECT_STREQ("gone", buf);
+	ASSERT_EQ(0, system("modprobe e1000e"));
+	/* The driver gets its index back only if nobody holds the old one. */
+	for (t0 = now_s(); now_s() - t0 < 10 && foreign_phc() < 0;)
+		usleep(100000);
+	again = foreign_phc();
+	EXPECT_EQ(index, again);
+
+	/* Re-attach the clock that came back; delete the gone source. */
+	fd = open_phc(again);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, add_req(nl, fd, NULL, 100, &r)) TH_LOG("%s", r.ext);
+	id2 = r.id;
+	close(fd);
+	EXPECT_NE(id, id2);
+	ASSERT_EQ(0, id_req(nl, VMCLOCK_CMD_SOURCE_DEL, id, 0, 0, &r));
+	EXPECT_TRUE(events_wait(&ev, VMCLOCK_CMD_SOURCE_DEL_NTF, id, ~0U, 2));
+	snprintf(buf, sizeof(buf), "/sys/kernel/vmclock/sources/%u", id);
+	EXPECT_NE(0, access(buf, F_OK));
+	/* id2 stays attached: the suite unloads vmclock while it samples. */
+	nl_socket_free(ev.sk);
+	vmclock_nl_close(nl);
+}
+
+TEST_HARNESS_MAIN
