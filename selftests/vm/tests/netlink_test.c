@@ -17,7 +17,7 @@
 #include <netlink/msg.h>
 
 #include "kselftest_harness.h"
-#include "vmclockctl.h"
+#include "testlib.h"
 
 /* The commands with handlers, and which of them only read. */
 static const struct {
@@ -30,21 +30,6 @@ static const struct {
 	{ VMCLOCK_CMD_SOURCE_DEL, false },
 	{ VMCLOCK_CMD_SOURCE_SET, false },
 };
-
-static int read_sysfs(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-	size_t n;
-
-	if (!f)
-		return -errno;
-	n = fread(buf, 1, len - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	if (n && buf[n - 1] == '\n')
-		buf[n - 1] = '\0';
-	return 0;
-}
 
 static int status_cb(struct nlattr **tb, void *arg)
 {
@@ -65,7 +50,7 @@ TEST(status_agrees_with_sysfs)
 	ASSERT_NE(NULL, nl);
 	ASSERT_EQ(0, vmclock_nl_request(nl, VMCLOCK_CMD_STATUS_GET, 0,
 					status_cb, &status));
-	ASSERT_EQ(0, read_sysfs("/sys/kernel/vmclock/status", sysfs,
+	ASSERT_EQ(0, read_file("/sys/kernel/vmclock/status", sysfs,
 				sizeof(sysfs)));
 	EXPECT_STREQ(sysfs, status_name(status));
 	vmclock_nl_close(nl);
@@ -86,7 +71,7 @@ TEST(status_reply_carries_module_version)
 	struct nl_msg *msg;
 
 	ASSERT_NE(NULL, nl);
-	ASSERT_EQ(0, read_sysfs("/sys/module/vmclock/version", want,
+	ASSERT_EQ(0, read_file("/sys/module/vmclock/version", want,
 				sizeof(want)));
 	msg = vmclock_nl_msg(nl, VMCLOCK_CMD_STATUS_GET, 0);
 	ASSERT_NE(NULL, msg);

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Helpers shared by the in-guest C tests: netlink requests that keep the
+ * errno and extack message, sysfs reads, PTP devices, multicast events.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <netlink/attr.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
+
+#include "testlib.h"
+
+void reply_fill(struct nlattr **tb, struct reply *r)
+{
+	if (tb[VMCLOCK_A_SOURCE_ID])
+		r->id = nla_get_u32(tb[VMCLOCK_A_SOURCE_ID]);
+	if (tb[VMCLOCK_A_STATE])
+		r->state = nla_get_u32(tb[VMCLOCK_A_STATE]);
+	if (tb[VMCLOCK_A_PHC_INDEX])
+		r->phc = nla_get_u32(tb[VMCLOCK_A_PHC_INDEX]);
+	if (tb[VMCLOCK_A_POLL_MS])
+		r->poll_ms = nla_get_u32(tb[VMCLOCK_A_POLL_MS]);
+	if (tb[VMCLOCK_A_SAMPLES])
+		r->samples = nla_get_u64(tb[VMCLOCK_A_SAMPLES]);
+	if (tb[VMCLOCK_A_CLOCK_NAME])
+		nla_strlcpy(r->name, tb[VMCLOCK_A_CLOCK_NAME], sizeof(r->name));
+	if (tb[VMCLOCK_A_PROFILE])
+		nla_strlcpy(r->profile, tb[VMCLOCK_A_PROFILE], sizeof(r->profile));
+}
+
+static int reply_cb(struct nlattr **tb, void *arg)
+{
+	reply_fill(tb, arg);
+	return 0;
+}
+
+int send_req(struct vmclock_nl *nl, struct nl_msg *msg, struct reply *r)
+{
+	const char *ext;
+
+	memset(r, 0, sizeof(*r));
+	r->err = vmclock_nl_send(nl, msg, reply_cb, r);
+	ext = vmclock_nl_extack(nl);
+	snprintf(r->ext, sizeof(r->ext), "%s", ext ? ext : "");
+	return r->err;
+}
+
+/* source add; fd < 0: no fd attribute; profile NULL, poll 0: not given. */
+int add_req(struct vmclock_nl *nl, int fd, const char *profile,
+	    unsigned int poll, struct reply *r)
+{
+	struct nl_msg *msg = vmclock_nl_msg(nl, VMCLOCK_CMD_SOURCE_ADD, 0);
+
+	if (fd >= 0)
+		nla_put_u32(msg, VMCLOCK_A_FD, fd);
+	if (profile)
+		nla_put_string(msg, VMCLOCK_A_PROFILE, profile);
+	if (poll)
+		nla_put_u32(msg, VMCLOCK_A_POLL_MS, poll);
+	return send_req(nl, msg, r);
+}
+
+/* A command on one source, with an optional u32/u8 setting. */
+int id_req(struct vmclock_nl *nl, int cmd, uint32_t id, int attr,
+	   uint32_t val, struct reply *r)
+{
+	struct nl_msg *msg = vmclock_nl_msg(nl, cmd, 0);
+
+	nla_put_u32(msg, VMCLOCK_A_SOURCE_ID, id);
+	if (attr == VMCLOCK_A_ENABLED)
+		nla_put_u8(msg, attr, val);
+	else if (attr)
+		nla_put_u32(msg, attr, val);
+	return send_req(nl, msg, r);
+}
+
+int read_file(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+
+	buf[0] = '\0';
+	if (!f)
+		return -errno;
+	if (!fgets(buf, len, f))
+		buf[0] = '\0';
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+long long source_sysfs(uint32_t id, const char *field, char *buf,
+		       size_t len)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/kernel/vmclock/sources/%u/%s",
+		 id, field);
+	if (read_file(path, buf, len))
+		return -1;
+	return atoll(buf);
+}
+
+/* Index N of the first /dev/ptpN whose clock_name is not vmclock's. */
+int foreign_phc(void)
+{
+	char path[128], name[64];
+	int i;
+
+	for (i = 0; i < 32; i++) {
+		snprintf(path, sizeof(path), "/sys/class/ptp/ptp%d/clock_name", i);
+		if (read_file(path, name, sizeof(name)))
+			continue;
+		if (strcmp(name, "vmclock-unified"))
+			return i;
+	}
+	return -1;
+}
+
+int own_phc(void)
+{
+	char buf[32];
+
+	if (read_file("/sys/kernel/vmclock/phc", buf, sizeof(buf)))
+		return -1;
+	return atoi(buf + 3);
+}
+
+int open_phc(int index)
+{
+	char path[32];
+
+	snprintf(path, sizeof(path), "/dev/ptp%d", index);
+	return open(path, O_RDONLY);
+}
+
+double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int event_cb(struct nl_msg *msg, void *arg)
+{
+	struct events *e = arg;
+	struct nlattr *tb[VMCLOCK_A_MAX + 1];
+	struct genlmsghdr *g = nlmsg_data(nlmsg_hdr(msg));
+
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, VMCLOCK_A_MAX, NULL) ||
+	    e->n >= 256)
+		return NL_OK;
+	e->ev[e->n].cmd = g->cmd;
+	e->ev[e->n].id = tb[VMCLOCK_A_SOURCE_ID] ?
+		nla_get_u32(tb[VMCLOCK_A_SOURCE_ID]) : 0;
+	e->ev[e->n].state = tb[VMCLOCK_A_STATE] ?
+		nla_get_u32(tb[VMCLOCK_A_STATE]) : ~0U;
+	e->n++;
+	return NL_OK;
+}
+
+int events_open(struct events *e)
+{
+	int grp;
+
+	memset(e, 0, sizeof(*e));
+	e->sk = nl_socket_alloc();
+	if (!e->sk || genl_connect(e->sk))
+		return -1;
+	nl_socket_disable_seq_check(e->sk);
+	nl_socket_modify_cb(e->sk, NL_CB_VALID, NL_CB_CUSTOM, event_cb, e);
+	grp = genl_ctrl_resolve_grp(e->sk, VMCLOCK_FAMILY_NAME,
+				    VMCLOCK_MCGRP_EVENTS);
+	if (grp < 0)
+		return -1;
+	return nl_socket_add_membership(e->sk, grp);
+}
+
+/* Wait up to timeout_s for an event (cmd, id[, state]); state ~0: any. */
+bool events_wait(struct events *e, int cmd, uint32_t id, uint32_t state,
+		 double timeout_s)
+{
+	double end = now_s() + timeout_s;
+	int i;
+
+	for (;;) {
+		struct pollfd p = { .fd = nl_socket_get_fd(e->sk), .events = POLLIN };
+
+		for (i = 0; i < e->n; i++)
+			if (e->ev[i].cmd == cmd && e->ev[i].id == id &&
+			    (state == ~0U || e->ev[i].state == state))
+				return true;
+		if (now_s() > end)
+			return false;
+		if (poll(&p, 1, 100) > 0)
+			nl_recvmsgs_default(e->sk);
+	}
+}

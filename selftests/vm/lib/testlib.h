@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef VMCLOCK_TESTLIB_H
+#define VMCLOCK_TESTLIB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stddef.h>
+
+#include "vmclockctl.h"
+
+struct nl_sock;
+struct nlattr;
+
+/* What a request got back: errno, extack message, the source's fields. */
+struct reply {
+	int err;
+	char ext[256];
+	uint32_t id, state, phc, poll_ms;
+	uint64_t samples;
+	char name[64], profile[16];
+};
+
+/* Multicast events, as (cmd, id, state) triples. */
+struct events {
+	struct nl_sock *sk;
+	int n;
+	struct { int cmd; uint32_t id, state; } ev[256];
+};
+
+/* Fill r from the attributes of a source message. */
+void reply_fill(struct nlattr **tb, struct reply *r);
+int send_req(struct vmclock_nl *nl, struct nl_msg *msg, struct reply *r);
+int add_req(struct vmclock_nl *nl, int fd, const char *profile,
+	    unsigned int poll, struct reply *r);
+int id_req(struct vmclock_nl *nl, int cmd, uint32_t id, int attr,
+	   uint32_t val, struct reply *r);
+int read_file(const char *path, char *buf, size_t len);
+long long source_sysfs(uint32_t id, const char *field, char *buf,
+		       size_t len);
+int foreign_phc(void);
+int own_phc(void);
+int open_phc(int index);
+double now_s(void);
+int events_open(struct events *e);
+bool events_wait(struct events *e, int cmd, uint32_t id, uint32_t state,
+		 double timeout_s);
+
+#endif /* VMCLOCK_TESTLIB_H */
