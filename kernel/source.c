@@ -390,8 +390,9 @@ int vmclock_source_add(struct file *file, const struct vmclock_profile *profile,
 		return err;
 	}
 	list_add_tail(&src->node, &vmclock_sources);
-	vmclock_source_start(src);
+	/* Announce it before its sampler can announce a state change. */
 	vmclock_notify_source(src, VMCLOCK_CMD_SOURCE_ADD_NTF);
+	vmclock_source_start(src);
 	*srcp = src;
 	return 0;
 
