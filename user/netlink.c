@@ -217,6 +217,69 @@ int vmclock_nl_request(struct vmclock_nl *nl, int cmd, int flags,
 	return vmclock_nl_send(nl, vmclock_nl_msg(nl, cmd, flags), fn, arg);
 }
 
+/* Join the "events" multicast group; the socket then only listens. */
+int vmclock_nl_subscribe(struct vmclock_nl *nl)
+{
+	int grp;
+
+	grp = genl_ctrl_resolve_grp(nl->sk, VMCLOCK_FAMILY_NAME,
+				    VMCLOCK_MCGRP_EVENTS);
+	if (grp < 0)
+		return -ENOENT;
+	return nl_socket_add_membership(nl->sk, grp) < 0 ? -EIO : 0;
+}
+
+/* Events carry sequence number 0: accept every one. */
+static int no_seq_check(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;
+}
+
+struct listen {
+	vmclock_nl_event_fn fn;
+	void *arg;
+	int ret;		/* 0 while listening */
+};
+
+static int event_cb(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[VMCLOCK_A_MAX + 1];
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct listen *l = arg;
+
+	if (genlmsg_parse(nlh, 0, tb, VMCLOCK_A_MAX, NULL) < 0)
+		return NL_SKIP;
+	l->ret = l->fn(((struct genlmsghdr *)nlmsg_data(nlh))->cmd, tb, l->arg);
+	return l->ret ? NL_STOP : NL_OK;
+}
+
+/*
+ * Hand every event to fn until it returns non-zero (negative: an error) or
+ * receiving fails.
+ */
+int vmclock_nl_listen(struct vmclock_nl *nl, vmclock_nl_event_fn fn, void *arg)
+{
+	struct listen l = { .fn = fn, .arg = arg };
+	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
+	int err;
+
+	if (!cb)
+		return -ENOMEM;
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, event_cb, &l);
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, no_seq_check, NULL);
+	while (!l.ret) {
+		err = nl_recvmsgs(nl->sk, cb);
+		if (err < 0 && err != -NLE_INTR) {
+			l.ret = -EIO;
+			break;
+		}
+	}
+	nl_cb_put(cb);
+	return l.ret < 0 ? l.ret : 0;
+}
+
 /*
  * Report a failed request as "vmclockctl: WHAT: strerror[: kernel message]"
  * and return the exit code for it.

@@ -49,7 +49,7 @@ static void get_str(struct nlattr *a, char *buf, size_t len)
 		nla_strlcpy(buf, a, len);
 }
 
-static void source_parse(struct nlattr **tb, struct source *s)
+void source_parse(struct nlattr **tb, struct source *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->id = get_u32(tb[VMCLOCK_A_SOURCE_ID]);
@@ -91,7 +91,7 @@ static int source_list_cb(struct nlattr **tb, void *arg)
 	return 0;
 }
 
-static void source_json(const struct source *s)
+void source_json(const struct source *s)
 {
 	printf("{\"id\":%" PRIu32 ",\"phc\":\"ptp%" PRIu32 "\",\"clock_name\":",
 	       s->id, s->phc_index);

@@ -15,6 +15,7 @@ static const struct command commands[] = {
 	{ "sources", sources_main, "list the attached sources" },
 	{ "source", source_main, "add|del|set a source" },
 	{ "discover", discover_main, "attach every hypervisor PTP clock" },
+	{ "monitor", monitor_main, "print events as they arrive" },
 };
 
 static void usage(FILE *f)

@@ -34,6 +34,7 @@ int status_main(int argc, char *argv[]);
 int sources_main(int argc, char *argv[]);
 int source_main(int argc, char *argv[]);
 int discover_main(int argc, char *argv[]);
+int monitor_main(int argc, char *argv[]);
 
 /* netlink.c */
 struct vmclock_nl;
@@ -58,6 +59,11 @@ int vmclock_nl_send(struct vmclock_nl *nl, struct nl_msg *msg,
 int vmclock_nl_request(struct vmclock_nl *nl, int cmd, int flags,
 		       vmclock_nl_reply_fn fn, void *arg);
 const char *vmclock_nl_extack(const struct vmclock_nl *nl);
+
+/* An event: its command and attributes; non-zero stops listening. */
+typedef int (*vmclock_nl_event_fn)(int cmd, struct nlattr **tb, void *arg);
+int vmclock_nl_subscribe(struct vmclock_nl *nl);
+int vmclock_nl_listen(struct vmclock_nl *nl, vmclock_nl_event_fn fn, void *arg);
 int nl_fail(const struct vmclock_nl *nl, const char *what, int err);
 
 /* util.c */
@@ -99,6 +105,8 @@ struct settings {
 };
 
 const char *source_state_name(unsigned int state);
+void source_parse(struct nlattr **tb, struct source *s);
+void source_json(const struct source *s);
 int sources_fetch(struct vmclock_nl *nl, struct source_list *l);
 int source_add(struct vmclock_nl *nl, const char *path,
 	       const struct settings *st, struct source *out);

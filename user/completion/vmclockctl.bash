@@ -5,7 +5,7 @@ _vmclockctl()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]}
 	local prev=${COMP_WORDS[COMP_CWORD - 1]}
-	local commands="status sources source discover help"
+	local commands="status sources source discover monitor help"
 	local i cmd= sub=
 
 	for ((i = 1; i < COMP_CWORD; i++)); do
@@ -27,6 +27,10 @@ _vmclockctl()
 		else
 			COMPREPLY=($(compgen -W "$commands" -- "$cur"))
 		fi
+		return
+	fi
+	if [[ $cmd == monitor ]]; then
+		[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--count" -- "$cur"))
 		return
 	fi
 	[[ $cmd == source ]] || { COMPREPLY=(); return; }

@@ -4,7 +4,7 @@
 # vmclockctl source add|del|set, sources and discover against a real
 # driver's PHC (e1000e), left attached by source_test.
 . /tests/tap.sh
-plan 13
+plan 17
 
 phc=
 for f in /sys/class/ptp/ptp*/clock_name; do
@@ -72,4 +72,30 @@ check "sources -j is then an empty array" [ "$(vmclockctl -j sources)" = "[]" ]
 err=$(vmclockctl source del "$id" 2>&1)
 check "deleting it twice: exit 1 ($err)" \
 	[ "$err" = "vmclockctl: source del $id: No such file or directory: no source with this id" ]
+
+# monitor: one line per event, in order, as they happen; --count ends it.
+vmclockctl -j monitor --count 4 > /tmp/mon.json &
+json_pid=$!
+vmclockctl monitor --count 4 > /tmp/mon.txt &
+txt_pid=$!
+sleep 0.5
+id=$(vmclockctl source add /dev/$phc --poll 1000 | sed 's/^source \([0-9]*\):.*/\1/')
+i=0
+while [ "$(cat /sys/kernel/vmclock/sources/$id/state)" != ok ] && [ $i -lt 40 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+vmclockctl source set "$id" --disable
+vmclockctl source del "$id"
+wait $json_pid
+check "monitor -j ends after --count events (exit $?)" [ $? -eq 0 ]
+wait $txt_pid
+diag "$(cat /tmp/mon.txt)"
+check "monitor shows added (init), changed (ok), changed (disabled), removed" \
+	[ "$(sed 's/^\([a-z-]*\): source \([0-9]*\) .* state \([a-z]*\)$/\1 \2 \3/' /tmp/mon.txt | tr '\n' ,)" = \
+	  "source-added $id init,source-changed $id ok,source-changed $id disabled,source-removed $id disabled," ]
+check "monitor text carries state and clock name" \
+	grep -q "^source-changed: source $id $phc \"$name\" (generic) state disabled\$" /tmp/mon.txt
+check "monitor -j: one JSON object per event" \
+	[ "$(grep -c '^{"event":"source-[a-z]*","source":{"id":'"$id"',.*}}$' /tmp/mon.json)" -eq 4 ]
 tap_exit
