@@ -45,19 +45,6 @@ bool is_hypervisor_clock(const char *clock_name)
 	return false;
 }
 
-static int read_line(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return -errno;
-	if (!fgets(buf, len, f))
-		buf[0] = '\0';
-	fclose(f);
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
 static int by_index(const void *a, const void *b)
 {
 	return *(const int *)a - *(const int *)b;
@@ -71,19 +58,11 @@ int discover_main(int argc, char *argv[])
 	struct dirent *de;
 	DIR *dir;
 
-	if (argc > 1) {
-		err_msg("discover: unexpected argument '%s'", argv[1]);
+	if (extra_args(argc, argv))
 		return EXIT_USAGE;
-	}
-	nl = vmclock_nl_open();
+	nl = sources_open("discover", &list, &err);
 	if (!nl)
-		return EXIT_ERROR;
-	err = sources_fetch(nl, &list);
-	if (err) {
-		err = nl_fail(nl, "discover", err);
-		vmclock_nl_close(nl);
 		return err;
-	}
 
 	for (i = 0; i < list.n; i++) {
 		struct source *s = &list.s[i];

@@ -140,6 +140,28 @@ int sources_fetch(struct vmclock_nl *nl, struct source_list *l)
 				  source_list_cb, l);
 }
 
+/*
+ * Open the netlink socket and fetch every source; on failure say why and
+ * return NULL with the exit code in *exit_code.
+ */
+struct vmclock_nl *sources_open(const char *what, struct source_list *l,
+				int *exit_code)
+{
+	struct vmclock_nl *nl = vmclock_nl_open();
+	int err;
+
+	*exit_code = EXIT_ERROR;
+	if (!nl)
+		return NULL;
+	err = sources_fetch(nl, l);
+	if (err) {
+		*exit_code = nl_fail(nl, what, err);
+		vmclock_nl_close(nl);
+		return NULL;
+	}
+	return nl;
+}
+
 int sources_main(int argc, char *argv[])
 {
 	static struct source_list list;
@@ -147,19 +169,11 @@ int sources_main(int argc, char *argv[])
 	char b1[32], b2[32];
 	int err, i;
 
-	if (argc > 1) {
-		err_msg("sources: unexpected argument '%s'", argv[1]);
+	if (extra_args(argc, argv))
 		return EXIT_USAGE;
-	}
-	nl = vmclock_nl_open();
+	nl = sources_open("sources", &list, &err);
 	if (!nl)
-		return EXIT_ERROR;
-	err = sources_fetch(nl, &list);
-	if (err) {
-		err = nl_fail(nl, "sources", err);
-		vmclock_nl_close(nl);
 		return err;
-	}
 	vmclock_nl_close(nl);
 
 	if (opts.json) {

@@ -48,10 +48,8 @@ int status_main(int argc, char *argv[])
 	struct vmclock_nl *nl;
 	int err;
 
-	if (argc > 1) {
-		err_msg("status: unexpected argument '%s'", argv[1]);
+	if (extra_args(argc, argv))
 		return EXIT_USAGE;
-	}
 	nl = vmclock_nl_open();
 	if (!nl)
 		return EXIT_ERROR;

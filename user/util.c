@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -59,4 +60,28 @@ const char *status_name(unsigned int status)
 	if (status >= sizeof(status_names) / sizeof(status_names[0]))
 		return "unknown";
 	return status_names[status];
+}
+
+/* First line of a file, without its newline; 0 or -errno. */
+int read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+
+	buf[0] = '\0';
+	if (!f)
+		return -errno;
+	if (!fgets(buf, len, f))
+		buf[0] = '\0';
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+/* A command that takes no argument got one: say so. */
+bool extra_args(int argc, char *argv[])
+{
+	if (argc <= 1)
+		return false;
+	err_msg("%s: unexpected argument '%s'", argv[0], argv[1]);
+	return true;
 }

@@ -69,6 +69,8 @@ int nl_fail(const struct vmclock_nl *nl, const char *what, int err);
 /* util.c */
 void __attribute__((format(printf, 1, 2))) err_msg(const char *fmt, ...);
 void json_string(FILE *f, const char *s);
+int read_line(const char *path, char *buf, size_t len);
+bool extra_args(int argc, char *argv[]);
 const char *status_name(unsigned int status);
 
 /* source.c */
@@ -108,6 +110,8 @@ const char *source_state_name(unsigned int state);
 void source_parse(struct nlattr **tb, struct source *s);
 void source_json(const struct source *s);
 int sources_fetch(struct vmclock_nl *nl, struct source_list *l);
+struct vmclock_nl *sources_open(const char *what, struct source_list *l,
+				int *exit_code);
 int source_add(struct vmclock_nl *nl, const char *path,
 	       const struct settings *st, struct source *out);
 int source_del(struct vmclock_nl *nl, uint32_t id);

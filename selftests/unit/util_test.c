@@ -3,7 +3,9 @@
  * Unit tests of vmclockctl's helpers (user/util.c).
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,6 +66,33 @@ TEST(status_names)
 	EXPECT_STREQ("disrupted", status_name(VMCLOCK_STATUS_DISRUPTED));
 	EXPECT_STREQ("unknown", status_name(VMCLOCK_STATUS_MAX + 1));
 	EXPECT_STREQ("unknown", status_name(~0U));
+}
+
+TEST(read_line_strips_newline_and_reports_errors)
+{
+	char path[] = "/tmp/vmclock-util-XXXXXX", buf[16];
+	int fd = mkstemp(path);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(12, write(fd, "ptp3\nsecond\n", 12));
+	close(fd);
+	EXPECT_EQ(0, read_line(path, buf, sizeof(buf)));
+	EXPECT_STREQ("ptp3", buf);
+	/* Too long for the buffer: cut, still terminated. */
+	EXPECT_EQ(0, read_line(path, buf, 3));
+	EXPECT_STREQ("pt", buf);
+	unlink(path);
+	EXPECT_EQ(-ENOENT, read_line(path, buf, sizeof(buf)));
+	EXPECT_STREQ("", buf);
+}
+
+TEST(extra_args_detected)
+{
+	char *one[] = { "sources", NULL };
+	char *two[] = { "sources", "x", NULL };
+
+	EXPECT_FALSE(extra_args(1, one));
+	EXPECT_TRUE(extra_args(2, two));
 }
 
 TEST_HARNESS_MAIN

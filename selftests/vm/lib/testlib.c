@@ -84,20 +84,6 @@ int id_req(struct vmclock_nl *nl, int cmd, uint32_t id, int attr,
 	return send_req(nl, msg, r);
 }
 
-int read_file(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-
-	buf[0] = '\0';
-	if (!f)
-		return -errno;
-	if (!fgets(buf, len, f))
-		buf[0] = '\0';
-	fclose(f);
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
 long long source_sysfs(uint32_t id, const char *field, char *buf,
 		       size_t len)
 {
@@ -105,7 +91,7 @@ long long source_sysfs(uint32_t id, const char *field, char *buf,
 
 	snprintf(path, sizeof(path), "/sys/kernel/vmclock/sources/%u/%s",
 		 id, field);
-	if (read_file(path, buf, len))
+	if (read_line(path, buf, len))
 		return -1;
 	return atoll(buf);
 }
@@ -118,7 +104,7 @@ int foreign_phc(void)
 
 	for (i = 0; i < 32; i++) {
 		snprintf(path, sizeof(path), "/sys/class/ptp/ptp%d/clock_name", i);
-		if (read_file(path, name, sizeof(name)))
+		if (read_line(path, name, sizeof(name)))
 			continue;
 		if (strcmp(name, "vmclock-unified"))
 			return i;
@@ -130,7 +116,7 @@ int own_phc(void)
 {
 	char buf[32];
 
-	if (read_file("/sys/kernel/vmclock/phc", buf, sizeof(buf)))
+	if (read_line("/sys/kernel/vmclock/phc", buf, sizeof(buf)))
 		return -1;
 	return atoi(buf + 3);
 }

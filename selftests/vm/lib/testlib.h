@@ -34,7 +34,6 @@ int add_req(struct vmclock_nl *nl, int fd, const char *profile,
 	    unsigned int poll, struct reply *r);
 int id_req(struct vmclock_nl *nl, int cmd, uint32_t id, int attr,
 	   uint32_t val, struct reply *r);
-int read_file(const char *path, char *buf, size_t len);
 long long source_sysfs(uint32_t id, const char *field, char *buf,
 		       size_t len);
 int foreign_phc(void);

@@ -50,7 +50,7 @@ TEST(status_agrees_with_sysfs)
 	ASSERT_NE(NULL, nl);
 	ASSERT_EQ(0, vmclock_nl_request(nl, VMCLOCK_CMD_STATUS_GET, 0,
 					status_cb, &status));
-	ASSERT_EQ(0, read_file("/sys/kernel/vmclock/status", sysfs,
+	ASSERT_EQ(0, read_line("/sys/kernel/vmclock/status", sysfs,
 				sizeof(sysfs)));
 	EXPECT_STREQ(sysfs, status_name(status));
 	vmclock_nl_close(nl);
@@ -71,7 +71,7 @@ TEST(status_reply_carries_module_version)
 	struct nl_msg *msg;
 
 	ASSERT_NE(NULL, nl);
-	ASSERT_EQ(0, read_file("/sys/module/vmclock/version", want,
+	ASSERT_EQ(0, read_line("/sys/module/vmclock/version", want,
 				sizeof(want)));
 	msg = vmclock_nl_msg(nl, VMCLOCK_CMD_STATUS_GET, 0);
 	ASSERT_NE(NULL, msg);

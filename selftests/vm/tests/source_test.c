@@ -197,7 +197,7 @@ TEST(unified_clock_unsynchronized_read)
 
 	ASSERT_LE(0, fd);
 	snprintf(path, sizeof(path), "/sys/class/ptp/ptp%d/clock_name", own_phc());
-	ASSERT_EQ(0, read_file(path, name, sizeof(name)));
+	ASSERT_EQ(0, read_line(path, name, sizeof(name)));
 	EXPECT_STREQ("vmclock-unified", name);
 	EXPECT_EQ(-1, clock_gettime(((~(clockid_t)fd) << 3) | 3, &ts));
 	EXPECT_EQ(EAGAIN, errno);
