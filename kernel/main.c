@@ -70,7 +70,11 @@ err_sources:
 
 static void __exit vmclock_exit(void)
 {
-	/* Netlink first: no new request may reach state torn down below. */
+	/*
+	 * Samplers and notifications stop while the family still exists;
+	 * then no request can arrive, and the sources can go.
+	 */
+	vmclock_sources_stop();
 	vmclock_netlink_exit();
 	vmclock_sources_exit();
 	vmclock_sysfs_exit();

@@ -97,7 +97,9 @@ void vmclock_notify_source(struct vmclock_source *src, u8 cmd)
 	struct sk_buff *msg;
 	void *hdr;
 
-	if (!genl_has_listeners(&vmclock_genl_family, &init_net, 0))
+	/* Unloading: the family may be unregistered already. */
+	if (vmclock_sources_stopping() ||
+	    !genl_has_listeners(&vmclock_genl_family, &init_net, 0))
 		return;
 	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!msg)

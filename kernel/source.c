@@ -34,6 +34,13 @@ LIST_HEAD(vmclock_sources);
 
 static struct workqueue_struct *vmclock_wq;
 static u32 vmclock_next_id;		/* under vmclock_lock */
+/* Set under vmclock_lock when unloading: no sampling, no notification. */
+static bool vmclock_stopping;
+
+bool vmclock_sources_stopping(void)
+{
+	return READ_ONCE(vmclock_stopping);
+}
 
 static const char * const vmclock_source_state_names[] = {
 	[VMCLOCK_SOURCE_INIT]		= "init",
@@ -278,7 +285,7 @@ static void vmclock_source_apply(struct vmclock_source *src,
 
 static void vmclock_source_start(struct vmclock_source *src)
 {
-	if (!src->clk)
+	if (!src->clk || vmclock_stopping)
 		return;
 	if (!src->enabled) {
 		vmclock_source_set_state(src, VMCLOCK_SOURCE_DISABLED);
@@ -332,6 +339,10 @@ int vmclock_source_add(struct file *file, const struct vmclock_profile *profile,
 
 	lockdep_assert_held(&vmclock_lock);
 
+	if (vmclock_stopping) {
+		NL_SET_ERR_MSG(extack, "vmclock is being unloaded");
+		return -ESHUTDOWN;
+	}
 	clk = vmclock_phc_of_file(file, extack);
 	if (IS_ERR(clk))
 		return PTR_ERR(clk);
@@ -434,6 +445,22 @@ void vmclock_source_del(struct vmclock_source *src)
 	vmclock_notify_source(src, VMCLOCK_CMD_SOURCE_DEL_NTF);
 	kobject_del(&src->kobj);
 	kobject_put(&src->kobj);
+}
+
+/*
+ * First step of unloading: stop every sampler and every notification, while
+ * the netlink family still exists.  Sources are freed later, by
+ * vmclock_sources_exit(), once no request can reach them.
+ */
+void vmclock_sources_stop(void)
+{
+	struct vmclock_source *src;
+
+	mutex_lock(&vmclock_lock);
+	WRITE_ONCE(vmclock_stopping, true);
+	list_for_each_entry(src, &vmclock_sources, node)
+		cancel_delayed_work_sync(&src->work);
+	mutex_unlock(&vmclock_lock);
 }
 
 int vmclock_sources_init(void)

@@ -168,7 +168,9 @@ struct vmclock_source *vmclock_source_find(u32 id);
 void vmclock_source_get_stats(struct vmclock_source *src,
 			      struct vmclock_source_stats *stats);
 int vmclock_sources_init(void);
+void vmclock_sources_stop(void);
 void vmclock_sources_exit(void);
+bool vmclock_sources_stopping(void);
 
 int vmclock_phc_init(void);
 void vmclock_phc_exit(void);
