@@ -6,4 +6,5 @@ modprobe e1000e
 modprobe vmclock
 t source_test source_test
 t source_cli source_cli.sh
+t netlink_fuzz netlink_fuzz 20000
 t unload_busy unload_busy.sh

@@ -9,7 +9,10 @@ phc=
 for f in /sys/class/ptp/ptp*/clock_name; do
 	[ "$(cat "$f")" = vmclock-unified ] || phc=$(basename "$(dirname "$f")")
 done
-vmclockctl source add /dev/$phc --poll 50 >/dev/null 2>&1
+for d in /sys/kernel/vmclock/sources/*; do
+	[ -d "$d" ] && vmclockctl source del "${d##*/}"
+done
+vmclockctl source add /dev/$phc --poll 50 >/dev/null
 # A listener, so that notifications are really built while unloading.
 vmclockctl monitor > /dev/null 2>&1 &
 mon=$!
