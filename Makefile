@@ -24,7 +24,7 @@ BUILD := $(PWD_ABS)/build
 
 KMAKE = $(MAKE) -C $(KDIR) M=$(PWD_ABS)
 
-.PHONY: all module sim tools install install-module install-tools dkms-install \
+.PHONY: FORCE all module sim tools install install-module install-tools dkms-install \
 	dkms-remove style check unit vm-check demo clean deps kernel-info bench
 
 all: module tools
@@ -55,16 +55,33 @@ install-tools: tools
 
 DKMS_SRC = $(DESTDIR)/usr/src/vmclock-$(VERSION)
 
+# dkms_tree DIR: the sources DKMS builds from, with dkms.conf's version.
+define dkms_tree
+	rm -rf $(1)
+	mkdir -p $(1)/selftests/lib
+	cp -r Kbuild Makefile VERSION kernel $(1)/
+	cp selftests/lib/pick-kernel.sh $(1)/selftests/lib/
+	find $(1)/kernel \( -name '*.o' -o -name '*.ko' -o -name '*.mod*' \
+		-o -name '.*.cmd' -o -name probes.h \) -delete
+	sed 's/@VERSION@/$(VERSION)/' dkms.conf > $(1)/dkms.conf
+endef
+
 dkms-install:
-	rm -rf $(DKMS_SRC)
-	mkdir -p $(DKMS_SRC)/selftests/lib
-	cp -r Kbuild Makefile VERSION kernel $(DKMS_SRC)/
-	cp selftests/lib/pick-kernel.sh $(DKMS_SRC)/selftests/lib/
-	find $(DKMS_SRC)/kernel -name '*.o' -o -name '*.ko' -o -name '*.mod*' \
-		-o -name '.*.cmd' -o -name probes.h | xargs rm -f
-	sed 's/@VERSION@/$(VERSION)/' dkms.conf > $(DKMS_SRC)/dkms.conf
+	$(call dkms_tree,$(DKMS_SRC))
 	dkms add vmclock/$(VERSION)
 	dkms install -k $(KVER) vmclock/$(VERSION)
+
+# What dkms-install would build, built by DKMS in a private tree: the VM
+# tests boot it (suite "dkms") without touching the system's DKMS state.
+DKMS_KO = $(BUILD)/dkms/vmclock.ko
+
+$(DKMS_KO): kernel-info FORCE
+	$(call dkms_tree,$(BUILD)/dkms/src/vmclock-$(VERSION))
+	rm -rf $(BUILD)/dkms/tree
+	mkdir -p $(BUILD)/dkms/tree
+	dkms build -m vmclock -v $(VERSION) -k $(KVER) \
+		--sourcetree $(BUILD)/dkms/src --dkmstree $(BUILD)/dkms/tree
+	cp $(BUILD)/dkms/tree/vmclock/$(VERSION)/$(KVER)/*/module/vmclock.ko $@
 
 dkms-remove:
 	dkms remove vmclock/$(VERSION) --all
@@ -98,9 +115,9 @@ unit: $(BUILD)/ksft/.stamp
 	$(MAKE) -C selftests/unit O=$(BUILD)/unit KSFT_INC=$(BUILD)/ksft RES=$(RES) run
 
 # One single-CPU guest per suite, as many at once as there are cores.
-vm-check: $(BUILD)/ksft/.stamp sim
+vm-check: $(BUILD)/ksft/.stamp sim $(DKMS_KO)
 	$(MAKE) -C selftests/vm -j$(VM_JOBS) O=$(BUILD)/vm KSFT_INC=$(BUILD)/ksft \
-		KVER=$(KVER) RES=$(RES) run
+		KVER=$(KVER) RES=$(RES) DKMS_KO=$(DKMS_KO) run
 
 demo: deps
 	@$(MAKE) -s sim $(BUILD)/ksft/.stamp
