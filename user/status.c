@@ -12,6 +12,7 @@ struct status {
 	bool have_status;
 	unsigned int status;
 	char version[64];
+	int phc;		/* -1: not reported */
 };
 
 static int status_reply(struct nlattr **tb, void *arg)
@@ -25,6 +26,8 @@ static int status_reply(struct nlattr **tb, void *arg)
 	if (tb[VMCLOCK_A_VERSION])
 		nla_strlcpy(st->version, tb[VMCLOCK_A_VERSION],
 			    sizeof(st->version));
+	if (tb[VMCLOCK_A_PHC])
+		st->phc = nla_get_u32(tb[VMCLOCK_A_PHC]);
 	return 0;
 }
 
@@ -35,16 +38,20 @@ static void status_print(const struct status *st)
 		json_string(stdout, status_name(st->status));
 		fputs(",\"module_version\":", stdout);
 		json_string(stdout, st->version);
+		if (st->phc >= 0)
+			printf(",\"phc\":\"ptp%d\"", st->phc);
 		fputs("}\n", stdout);
 		return;
 	}
 	printf("Status          : %s\n", status_name(st->status));
+	if (st->phc >= 0)
+		printf("Unified clock   : /dev/ptp%d\n", st->phc);
 	printf("Module version  : %s\n", st->version);
 }
 
 int status_main(int argc, char *argv[])
 {
-	struct status st = { 0 };
+	struct status st = { .phc = -1 };
 	struct vmclock_nl *nl;
 	int err;
 

@@ -3,10 +3,11 @@
 #
 # vmclockctl against the loaded module: output matches sysfs, usage errors.
 . /tests/tap.sh
-plan 9
+plan 10
 
 sysfs=$(cat /sys/kernel/vmclock/status)
 version=$(cat /sys/module/vmclock/version)
+phc=$(cat /sys/kernel/vmclock/phc)
 
 out=$(vmclockctl status)
 check "status exits 0" [ $? -eq 0 ]
@@ -14,11 +15,13 @@ check "status text shows the sysfs status ($sysfs)" \
 	sh -c "echo '$out' | grep -qx 'Status          : $sysfs'"
 check "status text shows the module version ($version)" \
 	sh -c "echo '$out' | grep -qx 'Module version  : $version'"
+check "status text names the unified clock (/dev/$phc)" \
+	sh -c "echo '$out' | grep -qx 'Unified clock   : /dev/$phc'"
 check "no command means status" [ "$(vmclockctl)" = "$out" ]
 
 json=$(vmclockctl -j status)
 check "status -j is the JSON object ($json)" \
-	[ "$json" = "{\"status\":\"$sysfs\",\"module_version\":\"$version\"}" ]
+	[ "$json" = "{\"status\":\"$sysfs\",\"module_version\":\"$version\",\"phc\":\"$phc\"}" ]
 
 check "--version matches the module ($(vmclockctl --version))" \
 	[ "$(vmclockctl --version)" = "vmclockctl $version" ]
