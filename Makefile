@@ -114,6 +114,11 @@ VM_JOBS ?= $(shell nproc)
 unit: $(BUILD)/ksft/.stamp
 	$(MAKE) -C selftests/unit O=$(BUILD)/unit KSFT_INC=$(BUILD)/ksft RES=$(RES) run
 
+# The estimator's replay bench: the table, and JSON in build/bench.json.
+bench: $(BUILD)/ksft/.stamp
+	$(MAKE) -s -C selftests/estimator O=$(BUILD)/estimator KSFT_INC=$(BUILD)/ksft all
+	$(BUILD)/estimator/bench -o $(BUILD)/bench.json
+
 # One single-CPU guest per suite, as many at once as there are cores.
 vm-check: $(BUILD)/ksft/.stamp sim $(DKMS_KO)
 	$(MAKE) -C selftests/vm -j$(VM_JOBS) O=$(BUILD)/vm KSFT_INC=$(BUILD)/ksft \

@@ -1,0 +1,720 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of the vmclock estimator (kernel/estimator.c built in
+ * userspace through estimator_shim.h), on the kselftest harness.
+ *
+ * Sources here are synthetic and exact: the source time is a known
+ * linear function of raw time, so every test can assert the error of
+ * the published clock and whether its bound holds.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "estimator.h"
+#include "kselftest_harness.h"
+
+#define SEC		1000000000LL
+#define MS		1000000LL
+#define US		1000LL
+#define UTC0		1767225600000000000LL	/* 2026-01-01 */
+#define EST_MIN_GOOD_TEST	3	/* samples before a source has an estimate */
+
+/* A simulated source: src(raw) = base + off + raw + (raw - r0) * ppb. */
+struct tsrc {
+	s64 off;	/* UTC minus raw at r0 */
+	s64 r0;
+	s64 ppb;	/* rate error of raw against UTC, ppb */
+	s64 delay;	/* bracket width */
+	s64 asym;	/* read point minus bracket midpoint */
+	u64 lcg;	/* jitter generator state */
+	s64 jitter;	/* +- this much white jitter */
+};
+
+/* Truth: UTC at raw time r. */
+static s64 truth(const struct tsrc *s, s64 r)
+{
+	__int128 d = (__int128)(r - s->r0) * s->ppb / 1000000000;
+
+	return s->off + r + (s64)d;
+}
+
+static s64 jit(struct tsrc *s)
+{
+	if (!s->jitter)
+		return 0;
+	s->lcg = s->lcg * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (s64)((s->lcg >> 33) % (u64)(2 * s->jitter + 1)) - s->jitter;
+}
+
+static enum est_sample_result feed(struct est *e, unsigned int id,
+				   struct tsrc *s, s64 raw)
+{
+	s64 mid = raw + s->delay / 2;
+
+	return est_sample(e, id, raw, truth(s, mid + s->asym) + jit(s),
+			  raw + s->delay);
+}
+
+static void cfg_default(struct est_source_cfg *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->poll_ns = SEC;
+	c->granularity_ns = 1;
+	c->weight = 100;
+}
+
+static s64 eval_err(const struct est *e, const struct tsrc *s, s64 raw,
+		    u64 *bound)
+{
+	s64 t;
+
+	est_snapshot_eval(&e->snap, raw, &t, bound);
+	return t - truth(s, raw);
+}
+
+static s64 sabs(s64 v)
+{
+	return v < 0 ? -v : v;
+}
+
+/* Run one source for n polls of 1 s from raw r, one update per poll. */
+static s64 run(struct est *e, unsigned int id, struct tsrc *s, s64 r, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++, r += SEC) {
+		feed(e, id, s, r);
+		est_update(e, r + s->delay);
+	}
+	return r;
+}
+
+/* ---- fixed point extremes ------------------------------------------ */
+
+FIXTURE(extremes) {
+	struct est e;
+};
+
+FIXTURE_VARIANT(extremes) {
+	s64 ppb;
+	s64 raw0;
+	s64 off;
+	s64 delay;
+};
+
+FIXTURE_VARIANT_ADD(extremes, plus500ppm) {
+	.ppb = 500000, .raw0 = 100 * SEC, .off = UTC0, .delay = 1000,
+};
+
+FIXTURE_VARIANT_ADD(extremes, minus500ppm) {
+	.ppb = -500000, .raw0 = 100 * SEC, .off = UTC0, .delay = 1000,
+};
+
+FIXTURE_VARIANT_ADD(extremes, uptime_1e9s) {
+	.ppb = 20000, .raw0 = 1000000000LL * SEC, .off = UTC0 - 1000000000LL * SEC,
+	.delay = 1000,
+};
+
+FIXTURE_VARIANT_ADD(extremes, uptime_1e9s_minus500ppm) {
+	.ppb = -500000, .raw0 = 1000000000LL * SEC, .off = 1000 * SEC,
+	.delay = 2000,
+};
+
+FIXTURE_VARIANT_ADD(extremes, offset_plus100s) {
+	.ppb = 0, .raw0 = 100 * SEC, .off = 100 * SEC, .delay = 1000,
+};
+
+FIXTURE_VARIANT_ADD(extremes, offset_minus100s) {
+	.ppb = 0, .raw0 = 200 * SEC, .off = -100 * SEC, .delay = 1000,
+};
+
+FIXTURE_VARIANT_ADD(extremes, delay_0) {
+	.ppb = 300, .raw0 = 100 * SEC, .off = UTC0, .delay = 0,
+};
+
+FIXTURE_VARIANT_ADD(extremes, delay_10ms) {
+	.ppb = -300, .raw0 = 100 * SEC, .off = UTC0, .delay = 10 * MS,
+};
+
+FIXTURE_SETUP(extremes)
+{
+	struct est_source_cfg c;
+
+	est_init(&self->e);
+	cfg_default(&c);
+	ASSERT_EQ(0, est_source_add(&self->e, 0, &c));
+}
+
+FIXTURE_TEARDOWN(extremes)
+{
+}
+
+TEST_F(extremes, tracks_and_bounds)
+{
+	struct tsrc s = {
+		.off = variant->off, .r0 = variant->raw0, .ppb = variant->ppb,
+		.delay = variant->delay,
+	};
+	struct est_source_info info;
+	s64 r, err, t1, t2;
+	u64 b;
+	int i;
+
+	r = run(&self->e, 0, &s, variant->raw0, 60);
+	ASSERT_EQ(EST_STATUS_SYNCHRONIZED, self->e.snap.status);
+	/* exact source: error within a few ns (plus the unknown half delay) */
+	for (i = 0; i < 10; i++) {
+		err = eval_err(&self->e, &s, r + i * 100 * MS, &b);
+		EXPECT_LE(sabs(err), 4 + variant->delay / 100);
+		EXPECT_LE(sabs(err), (s64)b);
+		EXPECT_LE(b, (u64)(variant->delay / 2 + 200));
+	}
+	ASSERT_EQ(0, est_source_get(&self->e, 0, r, &info));
+	/* source minus raw runs at exactly +ppb */
+	EXPECT_LE(sabs(info.freq_ppb - variant->ppb), 2);
+	/* far-future evaluation saturates instead of wrapping */
+	est_snapshot_eval(&self->e.snap, S64_MAX, &t1, &b);
+	est_snapshot_eval(&self->e.snap, S64_MAX - SEC, &t2, &b);
+	EXPECT_LE(t2, t1);
+	EXPECT_LT(0, t1);
+}
+
+/* ---- published clock is monotonic --------------------------------- */
+
+TEST(monotonic_across_updates)
+{
+	static struct est e;
+	struct est_source_cfg c;
+	struct tsrc s = {
+		.off = UTC0, .r0 = SEC, .ppb = 12345, .delay = 1000,
+		.jitter = 40, .lcg = 7,
+	};
+	s64 r = SEC, prev = 0, t, k;
+	u64 b;
+	int i, slews = 0;
+
+	est_init(&e);
+	cfg_default(&c);
+	ASSERT_EQ(0, est_source_add(&e, 0, &c));
+	for (i = 0; i < 600; i++, r += SEC) {
+		/* a 30 us host correction half way: slewed, not stepped */
+		if (i == 300)
+			s.off += 30 * US;
+		feed(&e, 0, &s, r);
+		for (k = r - 3; k <= r + 3; k++) {
+			est_snapshot_eval(&e.snap, k, &t, &b);
+			if (prev && i > 5)
+				ASSERT_LE(prev, t);
+			prev = t;
+		}
+		est_update(&e, r + 3);
+		if (e.snap.slew)
+			slews++;
+		for (k = r + 3; k <= r + SEC; k += 250 * MS) {
+			est_snapshot_eval(&e.snap, k, &t, &b);
+			if (i > 5)
+				ASSERT_LE(prev, t);
+			prev = t;
+		}
+	}
+	EXPECT_LT(0, slews);
+	/* the correction was taken in: error small again at the end */
+	EXPECT_LE(sabs(eval_err(&e, &s, r, &b)), 100);
+}
+
+TEST(snapshot_eval_extremes)
+{
+	struct est_snapshot sn = {
+		.raw_base = 1000000000LL * SEC, .time_base = UTC0,
+		.freq = 500000LL * EST_FREQ_PPB, .slew = -500000LL * EST_FREQ_PPB,
+		.slew_len = 10 * SEC, .bound_base = 100, .bound_growth = 1000,
+		.status = EST_STATUS_SYNCHRONIZED,
+	};
+	s64 t, prev = 0, r;
+	u64 b, pb = 0;
+
+	/* slewing segment then plain segment: continuous and monotonic */
+	for (r = sn.raw_base; r < sn.raw_base + 30 * SEC; r += 7 * MS + 3) {
+		est_snapshot_eval(&sn, r, &t, &b);
+		if (prev) {
+			ASSERT_LE(prev, t);
+			ASSERT_LE(pb, b);
+		}
+		prev = t;
+		pb = b;
+	}
+	est_snapshot_eval(&sn, sn.raw_base + 10 * SEC, &t, &b);
+	EXPECT_EQ(UTC0 + 10 * SEC, t);
+	est_snapshot_eval(&sn, sn.raw_base + 20 * SEC, &t, &b);
+	EXPECT_EQ(UTC0 + 20 * SEC + 5 * MS, t);
+	/* 1e9 s ahead: no wrap, bound saturates to a large value */
+	est_snapshot_eval(&sn, S64_MAX, &t, &b);
+	EXPECT_LT(UTC0, t);
+	EXPECT_LT(1000000ULL, b);
+}
+
+/* ---- disruptions ---------------------------------------------------- */
+
+TEST(step_confirmed_and_followed)
+{
+	static struct est e;
+	struct est_source_cfg c;
+	struct tsrc s = { .off = UTC0, .r0 = SEC, .ppb = -7000, .delay = 800 };
+	enum est_sample_result res;
+	s64 r = SEC, err;
+	u64 b;
+	int i, outliers = 0, stepped_at = -1;
+
+	est_init(&e);
+	cfg_default(&c);
+	ASSERT_EQ(0, est_source_add(&e, 0, &c));
+	r = run(&e, 0, &s, r, 40);
+	ASSERT_EQ(EST_STATUS_SYNCHRONIZED, e.snap.status);
+	s.off += SEC;			/* host clock steps by 1 s */
+	for (i = 0; i < 20; i++, r += SEC) {
+		res = feed(&e, 0, &s, r);
+		if (res == EST_SAMPLE_OUTLIER)
+			outliers++;
+		if (res == EST_SAMPLE_STEP && stepped_at < 0)
+			stepped_at = i;
+		est_update(&e, r + s.delay);
+		if (stepped_at >= 0 && i == stepped_at + 3)
+			ASSERT_EQ(EST_STATUS_DISRUPTED, e.snap.status);
+	}
+	/* one sample alone is popcorn; a step needs confirmation */
+	EXPECT_LE(2, outliers);
+	EXPECT_LE(stepped_at, 4);
+	EXPECT_LE(0, stepped_at);
+	EXPECT_EQ(1, e.src[0].steps);
+	r = run(&e, 0, &s, r, 20);
+	EXPECT_EQ(EST_STATUS_SYNCHRONIZED, e.snap.status);
+	err = eval_err(&e, &s, r, &b);
+	EXPECT_LE(sabs(err), 50);
+	EXPECT_LE(sabs(err), (s64)b);
+}
+
+TEST(pause_with_known_gap)
+{
+	static struct est e;
+	struct est_source_cfg c;
+	struct tsrc s = { .off = UTC0, .r0 = SEC, .ppb = 20000, .delay = 1000 };
+	s64 r = SEC, err, t0, t1;
+	u64 b0, b1;
+
+	est_init(&e);
+	cfg_default(&c);
+	ASSERT_EQ(0, est_source_add(&e, 0, &c));
+	r = run(&e, 0, &s, r, 60);
+	est_snapshot_eval(&e.snap, r, &t0, &b0);
+	/* the raw clock stood still for 30 s (+0.4 ms of caller error) */
+	s.off += 30 * SEC;
+	est_disrupt(&e, EST_DISRUPT_PAUSE, r, 30 * SEC + 400 * US, MS);
+	est_snapshot_eval(&e.snap, r, &t1, &b1);
+	EXPECT_EQ(EST_STATUS_DISRUPTED, e.snap.status);
+	EXPECT_EQ(t0 + 30 * SEC + 400 * US, t1);	/* declared step */
+	EXPECT_LE(b0 + MS, b1);				/* widened at once */
+	err = eval_err(&e, &s, r, &b1);
+	EXPECT_LE(sabs(err), (s64)b1);
+	EXPECT_TRUE(est_source_burst(&e, 0));
+	r = run(&e, 0, &s, r, 3);
+	EXPECT_EQ(EST_STATUS_DISRUPTED, e.snap.status);
+	r = run(&e, 0, &s, r, 10);
+	EXPECT_EQ(EST_STATUS_SYNCHRONIZED, e.snap.status);
+	err = eval_err(&e, &s, r, &b1);
+	EXPECT_LE(sabs(err), 20);
+	EXPECT_FALSE(est_source_burst(&e, 0));
+}
+
+TEST(pause_with_unknown_gap)
+{
+	static struct est e;
+	struct est_source_cfg c;
+	struct tsrc s = { .off = UTC0, .r0 = SEC, .ppb = 0, .delay = 1000 };
+	s64 r = SEC, t;
+	u64 b;
+
+	est_init(&e);
+	cfg_default(&c);
+	ASSERT_EQ(0, est_source_add(&e, 0, &c));
+	r = run(&e, 0, &s, r, 30);
+	s.off += 12 * SEC;
+	est_disrupt(&e, EST_DISRUPT_UNKNOWN, r, 0, EST_BOUND_UNKNOWN);
+	est_snapshot_eval(&e.snap, r, &t, &b);
+	EXPECT_EQ(EST_BOUND_UNKNOWN, b);
+	EXPECT_EQ(EST_STATUS_DISRUPTED, e.snap.status);
+	r = run(&e, 0, &s, r, 12);
+	EXPECT_EQ(EST_STATUS_SYNCHRONIZED, e.snap.status);
+	EXPECT_LE(sabs(eval_err(&e, &s, r, &b)), 100);
+}
+
+TEST(sampling_gap)
+{
+	static struct est e;
+	struct est_source_cfg c;
+	struct tsrc s = { .off = UTC0, .r0 = SEC, .ppb = -9000, .delay = 1000 };
+	s64 r = SEC, err;
+	u64 b;
+
+	est_init(&e);
+	cfg_default(&c);
+	ASSERT_EQ(0, est_source_add(&e, 0, &c));
+	r = run(&e, 0, &s, r, 60);
+	/* the raw clock ran on, but nothing was sampled for 40 s */
+	r += 40 * SEC;
+	est_disrupt(&e, EST_DISRUPT_GAP, r, 0, 0);
+	EXPECT_EQ(EST_STATUS_DISRUPTED, e.snap.status);
+	EXPECT_TRUE(est_source_burst(&e, 0));
+	err = eval_err(&e, &s, r, &b);
+	EXPECT_NE(EST_BOUND_UNKNOWN, b);
+	EXPECT_LE(sabs(err), (s64)b);
+	/* one sample gives an estimate again, settling takes a few more */
+	feed(&e, 0, &s, r);
+	est_update(&e, r + 1000);
+	EXPECT_LE(EST_MIN_GOOD_TEST, e.src[0].n_good);
+	EXPECT_EQ(EST_STATUS_DISRUPTED, e.snap.status);
+	r = run(&e, 0, &s, r + SEC, 10);
+	EXPECT_EQ(EST_STATUS_SYNCHRONIZED, e.snap.status);
+	EXPECT_LE(sabs(eval_err(&e, &s, r, &b)), 20);
+}
+
+TEST(stale_source_goes_to_holdover)
+{
+	static struct est e;
+	struct est_source_cfg c;
+	struct tsrc s = { .off = UTC0, .r0 = SEC, .ppb = 5000, .delay = 1000 };
+	s64 r = SEC;
+	u64 b0, b1;
+
+	est_init(&e);
+	cfg_default(&c);
+	ASSERT_EQ(0, est_source_add(&e, 0, &c));
+	r = run(&e, 0, &s, r, 60);
+	est_source_error(&e, 0, r, true);	/* -ESTALE */
+	est_update(&e, r);
+	EXPECT_EQ(EST_SRC_STALE, e.src[0].state);
+	EXPECT_EQ(EST_STATUS_HOLDOVER, e.snap.status);
+	eval_err(&e, &s, r, &b0);
+	eval_err(&e, &s, r + 10 * SEC, &b1);
+	EXPECT_LT(b0, b1);
+	/* a good sample brings it back */
+	r = run(&e, 0, &s, r + SEC, 2);
+	EXPECT_EQ(EST_STATUS_SYNCHRONIZED, e.snap.status);
+}
+
+TEST(all_lost_holdover_bound_holds)
+{
+	static struct est e;
+	struct est_source_cfg c;
+	struct tsrc s = {
+		.off = UTC0, .r0 = SEC, .ppb = -15000, .delay = 1000,
+		.jitter = 20, .lcg = 3,
+	};
+	s64 r = SEC, err, lost;
+	u64 b, prev_b = 0;
+	int i;
+
+	est_init(&e);
+	cfg_default(&c);
+	ASSERT_EQ(0, est_source_add(&e, 0, &c));
+	r = run(&e, 0, &s, r, 300);
+	lost = r;
+	/* 10 minutes without a source: errors, then stale by age */
+	for (i = 0; i < 600; i++, r += SEC) {
+		est_source_error(&e, 0, r, false);
+		est_update(&e, r);
+		err = eval_err(&e, &s, r, &b);
+		ASSERT_LE(sabs(err), (s64)b);
+		if (r - lost > 20 * SEC) {
+			ASSERT_EQ(EST_STATUS_HOLDOVER, e.snap.status);
+			ASSERT_LE(prev_b, b);
+		}
+		prev_b = b;
+	}
+	/* the bound grew, but stays plausible for a 10 min holdover */
+	EXPECT_LT(600, (s64)b);
+	EXPECT_LT(b, 500 * US);
+	r = run(&e, 0, &s, r, 15);
+	EXPECT_EQ(EST_STATUS_SYNCHRONIZED, e.snap.status);
+}
+
+TEST(endless_holdover_gives_up_the_bound)
+{
+	static struct est e;
+	struct est_source_cfg c;
+	struct tsrc s = { .off = UTC0, .r0 = SEC, .ppb = 1000, .delay = 1000 };
+	s64 r = SEC, t0, t1, day = 86400 * SEC;
+	u64 b0, b1;
+	int i;
+
+	est_init(&e);
+	cfg_default(&c);
+	ASSERT_EQ(0, est_source_add(&e, 0, &c));
+	r = run(&e, 0, &s, r, 60);
+	est_source_error(&e, 0, r, true);
+	est_update(&e, r);
+	ASSERT_EQ(EST_STATUS_HOLDOVER, e.snap.status);
+	est_snapshot_eval(&e.snap, r, &t0, &b0);
+	/* a year of ticks without a source */
+	for (i = 1; i <= 365; i++) {
+		est_update(&e, r + i * day);
+		est_snapshot_eval(&e.snap, r + i * day, &t1, &b1);
+		ASSERT_LT(t0, t1);
+		if (b1 != EST_BOUND_UNKNOWN)
+			ASSERT_LE(sabs(t1 - truth(&s, r + i * day)), (s64)b1);
+		ASSERT_LE(b0, b1);
+		t0 = t1;
+		b0 = b1;
+	}
+	EXPECT_EQ(EST_BOUND_UNKNOWN, b1);
+	EXPECT_EQ(EST_STATUS_UNSYNCHRONIZED, e.snap.status);
+}
+
+/* ---- combination ---------------------------------------------------- */
+
+FIXTURE(comb) {
+	struct est e;
+	struct tsrc s[3];
+};
+
+FIXTURE_SETUP(comb)
+{
+	struct est_source_cfg c;
+	int i;
+
+	est_init(&self->e);
+	cfg_default(&c);
+	for (i = 0; i < 3; i++) {
+		self->s[i] = (struct tsrc){
+			.off = UTC0, .r0 = SEC, .ppb = 3000, .delay = 1000,
+			.jitter = 10, .lcg = 11 + i,
+		};
+	}
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, est_source_add(&self->e, i, &c));
+}
+
+FIXTURE_TEARDOWN(comb)
+{
+}
+
+static s64 run_n(struct est *e, struct tsrc *s, int nsrc, s64 r, int n)
+{
+	int i, k;
+
+	for (i = 0; i < n; i++, r += SEC) {
+		for (k = 0; k < nsrc; k++)
+			feed(e, k, &s[k], r + k * 10 * US);
+		est_update(e, r + 50 * US);
+	}
+	return r;
+}
+
+TEST_F(comb, one_source_is_the_clock)
+{
+	struct est_source_info info;
+	s64 r, t;
+	u64 b;
+
+	est_source_remove(&self->e, 1);
+	est_source_remove(&self->e, 2);
+	r = run_n(&self->e, self->s, 1, SEC, 30);
+	ASSERT_EQ(EST_STATUS_SYNCHRONIZED, self->e.snap.status);
+	ASSERT_EQ(EST_SRC_OK, self->e.src[0].state);
+	ASSERT_EQ(0, est_source_get(&self->e, 0, r, &info));
+	/* the combined clock is that source: offset to it within 2 ns */
+	EXPECT_LE(sabs(info.offset_ns), 2);
+	est_snapshot_eval(&self->e.snap, r, &t, &b);
+	/* plus at most the correction being slewed in */
+	EXPECT_LE(b, info.bound_ns + 10);
+	EXPECT_EQ(65536, self->e.src[0].share);
+}
+
+TEST_F(comb, falseticker_rejected_within_5_polls)
+{
+	s64 r = SEC, t;
+	u64 b;
+	int i, k, at = -1;
+
+	self->s[2].off += 5 * MS;
+	for (i = 0; i < 30; i++, r += SEC) {
+		for (k = 0; k < 3; k++)
+			feed(&self->e, k, &self->s[k], r + k * 10 * US);
+		est_update(&self->e, r + 50 * US);
+		if (at < 0 && self->e.src[2].state == EST_SRC_FALSETICKER)
+			at = i + 1;
+	}
+	EXPECT_LE(1, at);
+	EXPECT_LE(at, 5);
+	EXPECT_EQ(EST_FT_OUTSIDE, self->e.src[2].ft_reason);
+	EXPECT_EQ(EST_SRC_OK, self->e.src[0].state);
+	EXPECT_EQ(EST_SRC_OK, self->e.src[1].state);
+	EXPECT_EQ(EST_STATUS_SYNCHRONIZED, self->e.snap.status);
+	EXPECT_EQ(0, self->e.src[2].share);
+	est_snapshot_eval(&self->e.snap, r, &t, &b);
+	EXPECT_LE(sabs(t - truth(&self->s[0], r)), 50);
+	EXPECT_LE(b, 1000);
+}
+
+TEST_F(comb, two_disagreeing_no_majority)
+{
+	s64 r;
+
+	est_source_remove(&self->e, 2);
+	self->s[1].off += 5 * MS;
+	r = run_n(&self->e, self->s, 2, SEC, 20);
+	EXPECT_EQ(EST_STATUS_UNSYNCHRONIZED, self->e.snap.status);
+	EXPECT_EQ(EST_FT_NO_MAJORITY, self->e.src[0].ft_reason);
+	EXPECT_EQ(EST_FT_NO_MAJORITY, self->e.src[1].ft_reason);
+	EXPECT_EQ(0, self->e.survivors);
+	(void)r;
+}
+
+TEST_F(comb, all_falsetickers)
+{
+	s64 r;
+
+	self->s[1].off += 5 * MS;
+	self->s[2].off -= 5 * MS;
+	r = run_n(&self->e, self->s, 3, SEC, 20);
+	EXPECT_EQ(EST_STATUS_UNSYNCHRONIZED, self->e.snap.status);
+	EXPECT_EQ(0, self->e.survivors);
+	EXPECT_EQ(3, self->e.candidates);
+	EXPECT_EQ(EST_FT_NO_MAJORITY, self->e.src[0].ft_reason);
+	EXPECT_EQ(EST_FT_NO_MAJORITY, self->e.src[2].ft_reason);
+	(void)r;
+}
+
+TEST_F(comb, disagreement_after_sync_keeps_running)
+{
+	s64 r, t0, t1;
+	u64 b0, b1;
+
+	est_source_remove(&self->e, 2);
+	r = run_n(&self->e, self->s, 2, SEC, 20);
+	ASSERT_EQ(EST_STATUS_SYNCHRONIZED, self->e.snap.status);
+	self->s[1].off += 5 * MS;	/* one of two goes wrong */
+	r = run_n(&self->e, self->s, 2, r, 10);
+	EXPECT_EQ(EST_STATUS_UNSYNCHRONIZED, self->e.snap.status);
+	/* the clock holds over: no jump towards either source */
+	est_snapshot_eval(&self->e.snap, r, &t0, &b0);
+	EXPECT_LE(sabs(t0 - truth(&self->s[0], r)), 100);
+	est_snapshot_eval(&self->e.snap, r + 10 * SEC, &t1, &b1);
+	EXPECT_LT(b0, b1);
+}
+
+/* ---- read screening and periodic host samples ------------------------ */
+
+TEST(slow_reads_rejected)
+{
+	static struct est e;
+	struct est_source_cfg c;
+	struct tsrc s = { .off = UTC0, .r0 = SEC, .ppb = 0, .delay = 40 * US };
+	enum est_sample_result res;
+	s64 r = SEC;
+
+	est_init(&e);
+	cfg_default(&c);
+	ASSERT_EQ(0, est_source_add(&e, 0, &c));
+	r = run(&e, 0, &s, r, 20);
+	/* a read blocked for 1 ms, the source sampled at its start */
+	res = est_sample(&e, 0, r, truth(&s, r + 20 * US), r + MS);
+	EXPECT_EQ(EST_SAMPLE_DELAY, res);
+	/* bracket wider than allowed, and reversed: invalid */
+	EXPECT_EQ(EST_SAMPLE_INVALID, est_sample(&e, 0, r, truth(&s, r),
+						 r + 20 * MS));
+	EXPECT_EQ(EST_SAMPLE_INVALID, est_sample(&e, 0, r, truth(&s, r),
+						 r - 1));
+	EXPECT_EQ(EST_SAMPLE_INVALID, est_sample(&e, 5, r, 0, r));
+}
+
+TEST(popcorn_rejected_not_a_step)
+{
+	static struct est e;
+	struct est_source_cfg c;
+	struct tsrc s = { .off = UTC0, .r0 = SEC, .ppb = 100, .delay = 1000 };
+	s64 r = SEC;
+
+	est_init(&e);
+	cfg_default(&c);
+	ASSERT_EQ(0, est_source_add(&e, 0, &c));
+	r = run(&e, 0, &s, r, 30);
+	s.off += 50 * US;
+	EXPECT_EQ(EST_SAMPLE_OUTLIER, feed(&e, 0, &s, r));
+	s.off -= 50 * US;
+	r = run(&e, 0, &s, r + SEC, 5);
+	EXPECT_EQ(0, e.src[0].steps);
+	EXPECT_EQ(EST_STATUS_SYNCHRONIZED, e.snap.status);
+}
+
+/*
+ * Hyper-V style: the host pushes a sample every 5 s and reads
+ * extrapolate it on the guest counter (= raw) in 100 ns steps. The
+ * estimate must follow the truth, not the stale extrapolation.
+ */
+TEST(periodic_host_samples)
+{
+	static struct est e;
+	struct est_source_cfg c;
+	struct tsrc s = { .off = UTC0, .r0 = SEC, .ppb = 20000, .delay = 200 };
+	s64 r = SEC, push_raw = SEC, push_val, val, err, maxerr = 0;
+	s64 stale_err = 0;
+	u64 b;
+	int i, dup = 0, fed = 0, k;
+	enum est_sample_result res;
+
+	est_init(&e);
+	cfg_default(&c);
+	c.granularity_ns = 100;
+	c.update_period_ns = 5 * SEC;
+	ASSERT_EQ(0, est_source_add(&e, 0, &c));
+	push_val = truth(&s, push_raw);
+	for (i = 0; i < 4000; i++) {
+		r = SEC + i * 125 * MS + 7;
+		while (r - push_raw >= 5 * SEC) {
+			push_raw += 5 * SEC;
+			push_val = truth(&s, push_raw);
+		}
+		val = push_val + (r + 100 - push_raw);
+		val -= val % 100;
+		res = est_sample(&e, 0, r, val, r + 200);
+		dup += res == EST_SAMPLE_DUPLICATE;
+		fed += res == EST_SAMPLE_ACCEPTED;
+		est_update(&e, r + 200);
+		if (i < 1600)
+			continue;
+		for (k = 0; k < 4; k++) {
+			err = eval_err(&e, &s, r + k * 31 * MS, &b);
+			ASSERT_LE(sabs(err), (s64)b);
+			if (sabs(err) > maxerr)
+				maxerr = sabs(err);
+		}
+		if (sabs(val - truth(&s, r)) > stale_err)
+			stale_err = sabs(val - truth(&s, r));
+	}
+	/* about one fresh host sample per 5 s, the rest duplicates */
+	EXPECT_LE(700, dup + 0 * fed);
+	EXPECT_LE(fed, 150);
+	EXPECT_LE(80, fed);
+	/* reading the source directly is up to 100 us stale at 20 ppm */
+	EXPECT_LT(90 * US, stale_err);
+	EXPECT_LT(maxerr, 3 * US);
+	EXPECT_EQ(EST_STATUS_SYNCHRONIZED, e.snap.status);
+}
+
+TEST(names_are_stable)
+{
+	EXPECT_STREQ("unsynchronized", est_status_name(EST_STATUS_UNSYNCHRONIZED));
+	EXPECT_STREQ("synchronized", est_status_name(EST_STATUS_SYNCHRONIZED));
+	EXPECT_STREQ("holdover", est_status_name(EST_STATUS_HOLDOVER));
+	EXPECT_STREQ("disrupted", est_status_name(EST_STATUS_DISRUPTED));
+	EXPECT_STREQ("invalid", est_status_name(EST_STATUS_MAX));
+	EXPECT_STREQ("init", est_src_state_name(EST_SRC_INIT));
+	EXPECT_STREQ("ok", est_src_state_name(EST_SRC_OK));
+	EXPECT_STREQ("falseticker", est_src_state_name(EST_SRC_FALSETICKER));
+	EXPECT_STREQ("stale", est_src_state_name(EST_SRC_STALE));
+	EXPECT_STREQ("outside-intersection",
+		     est_ft_reason_name(EST_FT_OUTSIDE));
+	EXPECT_STREQ("no-majority", est_ft_reason_name(EST_FT_NO_MAJORITY));
+}
+
+TEST_HARNESS_MAIN
