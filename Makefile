@@ -95,7 +95,7 @@ style: $(BUILD)/ksft/.stamp
 	echo "checkpatch: $$cp"; \
 	perl $$cp --strict --no-tree --quiet --show-types \
 		--ignore FILE_PATH_CHANGES \
-		-f $(filter-out %.mod.c %/probes.h,$(wildcard kernel/*.[ch] kernel/*/*.[ch]))
+		-f $(filter-out %.mod.c %/probes.h,$(wildcard kernel/*.[ch] kernel/*/*.[ch] selftests/sim/*.c))
 
 # The kselftest harness and checkpatch come from Debian's linux-source
 # package at build time; nothing of them is committed.

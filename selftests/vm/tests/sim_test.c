@@ -1,0 +1,927 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * In-guest tests of the simulated hypervisor clocks (selftests/sim,
+ * debugfs /sys/kernel/debug/vmclock_sim/): each behaviour the other tests
+ * rely on, measured against the module's truth.  Needs vmclock_sim loaded
+ * with no clocks, root.  The last test unloads and reloads vmclock_sim.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+
+#define SIM "/sys/kernel/debug/vmclock_sim"
+#define FD_TO_CLOCKID(fd) ((~(clockid_t)(fd) << 3) | 3)
+#define NS 1000000000LL
+
+static int s_write(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	return n < 0 ? n : 0;
+}
+
+static int s_read(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	buf[0] = '\0';
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+static int __attribute__((format(printf, 1, 2))) ctl(const char *fmt, ...)
+{
+	char buf[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return s_write(SIM "/ctl", buf);
+}
+
+static int set(int id, const char *file, long long v)
+{
+	char path[128], buf[32];
+
+	snprintf(path, sizeof(path), SIM "/%d/%s", id, file);
+	snprintf(buf, sizeof(buf), "%lld", v);
+	return s_write(path, buf);
+}
+
+static int set_str(int id, const char *file, const char *v)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), SIM "/%d/%s", id, file);
+	return s_write(path, v);
+}
+
+static int get_str(int id, const char *file, char *buf, size_t len)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), SIM "/%d/%s", id, file);
+	return s_read(path, buf, len);
+}
+
+static long long get(int id, const char *file)
+{
+	char buf[64];
+
+	if (get_str(id, file, buf, sizeof(buf)))
+		return -1;
+	return atoll(buf);
+}
+
+/* N of /dev/ptpN, -1 when unregistered. */
+static int ptp_index(int id)
+{
+	char buf[32];
+
+	if (get_str(id, "ptp", buf, sizeof(buf)) || strncmp(buf, "ptp", 3))
+		return -1;
+	return atoi(buf + 3);
+}
+
+static long long stat_of(int id, const char *key)
+{
+	char path[128], line[128];
+	size_t k = strlen(key);
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), SIM "/%d/stats", id);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, k) && line[k] == ' ')
+			v = atoll(line + k + 1);
+	fclose(f);
+	return v;
+}
+
+static int open_ptp(int id)
+{
+	char path[32];
+
+	snprintf(path, sizeof(path), "/dev/ptp%d", ptp_index(id));
+	return open(path, O_RDWR);
+}
+
+static long long raw_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_RAW, &ts);
+	return ts.tv_sec * NS + ts.tv_nsec;
+}
+
+static long long real_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec * NS + ts.tv_nsec;
+}
+
+/* One read of the PHC: 0 or -errno. */
+static int phc(int fd, long long *v)
+{
+	struct timespec ts;
+
+	if (clock_gettime(FD_TO_CLOCKID(fd), &ts))
+		return -errno;
+	*v = ts.tv_sec * NS + ts.tv_nsec;
+	return 0;
+}
+
+/* A read bracketed by raw times. */
+struct rd { long long pre, v, post; int err; };
+
+static struct rd phc_rd(int fd)
+{
+	struct rd r;
+
+	r.pre = raw_ns();
+	r.err = phc(fd, &r.v);
+	r.post = raw_ns();
+	return r;
+}
+
+/* Truth at raw, through an open truth file. */
+static long long truth_at(int tfd, long long raw)
+{
+	char buf[64];
+	long long r = 0, t = 0;
+	ssize_t n;
+
+	dprintf(tfd, "%lld", raw);
+	n = pread(tfd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	if (sscanf(buf, "%lld %lld", &r, &t) != 2 || r != raw)
+		return -1;
+	return t;
+}
+
+/*
+ * clock - truth at raw *r, from the narrowest of 8 reads; *w is its
+ * width, the error is at most half of it.
+ */
+static int offset_now(int fd, int tfd, long long *r, long long *off,
+		      long long *w)
+{
+	struct rd x, best = { 0, 0, 0, -1 };
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		x = phc_rd(fd);
+		if (x.err)
+			return x.err;
+		if (best.err || x.post - x.pre < best.post - best.pre)
+			best = x;
+	}
+	*r = best.pre + (best.post - best.pre) / 2;
+	*off = best.v - truth_at(tfd, *r);
+	*w = best.post - best.pre;
+	return 0;
+}
+
+static double s_sqrt(double x)
+{
+	double r = x > 1 ? x : 1;
+	int i;
+
+	for (i = 0; i < 60; i++)
+		r = (r + x / r) / 2;
+	return r;
+}
+
+static bool ptp_gone(int index)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/sys/class/ptp/ptp%d", index);
+	if (!stat(path, &st) || errno != ENOENT)
+		return false;
+	snprintf(path, sizeof(path), "/dev/ptp%d", index);
+	return stat(path, &st) && errno == ENOENT;
+}
+
+FIXTURE(sim) {
+	int tfd;
+};
+
+FIXTURE_SETUP(sim)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		ctl("del %d", i);
+	self->tfd = open(SIM "/truth", O_RDWR);
+	ASSERT_LE(0, self->tfd);
+}
+
+FIXTURE_TEARDOWN(sim)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		ctl("del %d", i);
+	if (self->tfd >= 0)
+		close(self->tfd);
+}
+
+/* The control file: bad input is refused with the documented errors. */
+TEST_F(sim, ctl_errors)
+{
+	char buf[64];
+
+	ASSERT_EQ(0, ctl("add 0 KVM virtual PTP"));
+	EXPECT_EQ(-EEXIST, ctl("add 0 KVM virtual PTP"));
+	EXPECT_EQ(-EINVAL, ctl("add 64 hyperv"));
+	EXPECT_EQ(-EINVAL, ctl("add 1"));
+	EXPECT_EQ(-EINVAL, ctl("add x hyperv"));
+	EXPECT_EQ(-EINVAL, ctl("add 1 0123456789012345678901234567890123"));
+	EXPECT_EQ(-ENOENT, ctl("del 3"));
+	EXPECT_EQ(-EINVAL, ctl("jump 5"));
+	EXPECT_EQ(-EINVAL, ctl("pause -5"));
+	EXPECT_EQ(-EINVAL, set_str(0, "mode", "vmware"));
+	EXPECT_EQ(-EINVAL, set(0, "latency_asym", 101));
+	EXPECT_EQ(-EINVAL, set(0, "rate_limit", 100000));
+	EXPECT_EQ(0, get_str(0, "mode", buf, sizeof(buf)));
+	EXPECT_STREQ("kvm", buf);
+	EXPECT_EQ(0, ctl("del 0"));
+	EXPECT_EQ(-ENOENT, get_str(0, "mode", buf, sizeof(buf)));
+}
+
+/*
+ * Each kind registers under its clock_name with its mode's defaults; and
+ * the cost of a read, which vmclock's profiles assume.
+ */
+FIXTURE(kind) {
+	int tfd;
+};
+
+FIXTURE_VARIANT(kind) {
+	const char *name, *mode;
+	long long latency;
+};
+
+FIXTURE_VARIANT_ADD(kind, kvm) { "KVM virtual PTP", "kvm", 2000 };
+FIXTURE_VARIANT_ADD(kind, hyperv) { "hyperv", "hyperv", 0 };
+FIXTURE_VARIANT_ADD(kind, ena) { "ena-ptp-00", "ena", 10000 };
+FIXTURE_VARIANT_ADD(kind, plain) { "sim clock 7", "plain", 0 };
+
+FIXTURE_SETUP(kind)
+{
+	ctl("del 1");
+	self->tfd = open(SIM "/truth", O_RDWR);
+	ASSERT_LE(0, self->tfd);
+}
+
+FIXTURE_TEARDOWN(kind)
+{
+	ctl("del 1");
+	close(self->tfd);
+}
+
+TEST_F(kind, registers)
+{
+	char path[64], buf[64];
+	long long t0, t1, v, lo, hi, n = 0, err = 0;
+	int fd, idx, i;
+
+	ASSERT_EQ(0, ctl("add 1 %s", variant->name));
+	idx = ptp_index(1);
+	ASSERT_LE(0, idx);
+	snprintf(path, sizeof(path), "/sys/class/ptp/ptp%d/clock_name", idx);
+	ASSERT_EQ(0, s_read(path, buf, sizeof(buf)));
+	EXPECT_STREQ(variant->name, buf);
+	EXPECT_EQ(0, get_str(1, "clock_name", buf, sizeof(buf)));
+	EXPECT_STREQ(variant->name, buf);
+	EXPECT_EQ(0, get_str(1, "mode", buf, sizeof(buf)));
+	EXPECT_STREQ(variant->mode, buf);
+	EXPECT_EQ(variant->latency, get(1, "latency_ns"));
+	EXPECT_EQ(1, get(1, "registered"));
+	EXPECT_EQ(50, get(1, "latency_asym"));
+	EXPECT_EQ(5000, get(1, "hv_period_ms"));
+	EXPECT_EQ(100, get(1, "hv_granularity_ns"));
+	EXPECT_EQ(600000, get(1, "stale_ms"));
+	EXPECT_EQ(125, get(1, "rate_limit"));
+	EXPECT_EQ(1000000, get(1, "busy_ns"));
+
+	/*
+	 * clock - truth = offset_ns, within the read's raw bracket; Hyper-V
+	 * floors its (first) sample to 100 ns.
+	 */
+	ASSERT_EQ(0, set(1, "offset_ns", 777777));
+	fd = open_ptp(1);
+	ASSERT_LE(0, fd);
+	for (i = 0; i < 10; i++) {
+		struct rd x = phc_rd(fd);
+
+		ASSERT_EQ(0, x.err);
+		lo = truth_at(self->tfd, x.pre) + 777777;
+		hi = truth_at(self->tfd, x.post) + 777777;
+		if (!strcmp(variant->mode, "hyperv"))
+			lo -= 99;
+		EXPECT_LE(lo, x.v);
+		EXPECT_GE(hi, x.v);
+		EXPECT_LE(variant->latency, x.post - x.pre);
+	}
+	EXPECT_EQ(10, stat_of(1, "ok"));
+
+	/* As fast as possible for 0.3 s; ENA without its rate limit. */
+	if (!strcmp(variant->mode, "ena"))
+		ASSERT_EQ(0, set(1, "rate_limit", 0));
+	t0 = raw_ns();
+	do {
+		err += phc(fd, &v) != 0;
+		n++;
+		t1 = raw_ns();
+	} while (t1 - t0 < 300000000);
+	EXPECT_EQ(0, err);
+	TH_LOG("%s: %.0f reads/s, %lld ns/read (latency_ns %lld)",
+	       variant->mode, n * 1e9 / (t1 - t0), (t1 - t0) / n,
+	       variant->latency);
+	EXPECT_LE(variant->latency, (t1 - t0) / n);
+	EXPECT_EQ(n + 10, stat_of(1, "reads"));
+	EXPECT_EQ(n + 10, stat_of(1, "ok"));
+	close(fd);
+}
+
+/*
+ * clock - truth = offset: within the read's raw bracket without noise,
+ * within noise of it with; both noise distributions have their width.
+ */
+TEST_F(sim, offset_and_noise)
+{
+	static const char * const dist[] = { "uniform", "normal" };
+	const long long off = 1234567, noise = 100000;
+	int fd, i, d, below;
+	double sum2;
+	long long lo, hi, r, maxabs;
+
+	ASSERT_EQ(0, ctl("add 0 plain one"));
+	ASSERT_EQ(0, set(0, "offset_ns", off));
+	fd = open_ptp(0);
+	ASSERT_LE(0, fd);
+	for (i = 0; i < 20; i++) {
+		struct rd x = phc_rd(fd);
+
+		ASSERT_EQ(0, x.err);
+		lo = truth_at(self->tfd, x.pre) + off;
+		hi = truth_at(self->tfd, x.post) + off;
+		EXPECT_LE(lo, x.v);
+		EXPECT_GE(hi, x.v);
+	}
+	/* The truth file tracks CLOCK_REALTIME (nothing stepped it). */
+	r = truth_at(self->tfd, raw_ns()) - real_ns();
+	TH_LOG("truth - CLOCK_REALTIME %lld ns", r);
+	EXPECT_GT(50000000, llabs(r));
+
+	ASSERT_EQ(0, set(0, "noise_ns", noise));
+	for (d = 0; d < 2; d++) {
+		ASSERT_EQ(0, set_str(0, "noise_dist", dist[d]));
+		below = 0;
+		sum2 = 0;
+		maxabs = 0;
+		for (i = 0; i < 200; i++) {
+			struct rd x = phc_rd(fd);
+
+			ASSERT_EQ(0, x.err);
+			lo = truth_at(self->tfd, x.pre) + off;
+			hi = truth_at(self->tfd, x.post) + off;
+			r = x.v - (lo + hi) / 2;
+			sum2 += (double)r * r;
+			if (llabs(r) > maxabs)
+				maxabs = llabs(r);
+			if (x.v < lo - noise / 2)
+				below++;
+			if (d == 0) {
+				EXPECT_LE(lo - noise, x.v);
+				EXPECT_GE(hi + noise, x.v);
+			}
+		}
+		TH_LOG("%s noise %lld: rms %.0f, max %lld, %d of 200 below -noise/2",
+		       dist[d], noise, s_sqrt(sum2 / 200), maxabs, below);
+		if (d == 0) {
+			/* uniform on [-n, n]: rms n/sqrt(3), a quarter below -n/2 */
+			EXPECT_LT(noise * 0.5, s_sqrt(sum2 / 200));
+			EXPECT_GT(noise * 0.7, s_sqrt(sum2 / 200));
+			EXPECT_LT(25, below);
+			EXPECT_GT(75, below);
+		} else {
+			/* rms n; about 31 % below -n/2; at most 6 n */
+			EXPECT_LT(noise * 0.8, s_sqrt(sum2 / 200));
+			EXPECT_GT(noise * 1.25, s_sqrt(sum2 / 200));
+			EXPECT_LT(40, below);
+			EXPECT_GT(6 * noise + 50000, maxabs);
+		}
+	}
+	close(fd);
+}
+
+/*
+ * The noise is a function of the seed: the same seed gives the same
+ * sequence (to within the reads' brackets), another seed another one.
+ */
+static int noise_seq(int fd, int tfd, long long *r, long long *w, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		struct rd x = phc_rd(fd);
+
+		if (x.err)
+			return x.err;
+		r[i] = x.v - truth_at(tfd, x.pre);
+		w[i] = x.post - x.pre;
+	}
+	return 0;
+}
+
+TEST_F(sim, seed)
+{
+	long long a[10], b[10], c[10], wa[10], wb[10], wc[10];
+	int fd, i, same = 0, differ = 0;
+
+	ASSERT_EQ(0, ctl("add 0 plain"));
+	ASSERT_EQ(0, set(0, "noise_ns", 1000000));
+	fd = open_ptp(0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, set(0, "seed", 42));
+	EXPECT_EQ(42, get(0, "seed"));
+	ASSERT_EQ(0, noise_seq(fd, self->tfd, a, wa, 10));
+	ASSERT_EQ(0, set(0, "seed", 42));
+	ASSERT_EQ(0, noise_seq(fd, self->tfd, b, wb, 10));
+	ASSERT_EQ(0, set(0, "seed", 43));
+	ASSERT_EQ(0, noise_seq(fd, self->tfd, c, wc, 10));
+	for (i = 0; i < 10; i++) {
+		same += llabs(a[i] - b[i]) <= wa[i] + wb[i];
+		differ += llabs(a[i] - c[i]) > wa[i] + wc[i];
+	}
+	EXPECT_EQ(10, same);
+	EXPECT_LE(8, differ);
+	close(fd);
+}
+
+/*
+ * Where the value is taken inside a 1 ms read: at the start, at the end.
+ * A read the host stalls may miss; four of five must not.
+ */
+TEST_F(sim, latency_asym)
+{
+	const long long lat = 1000000;
+	int fd, i, asym, hit;
+
+	ASSERT_EQ(0, ctl("add 0 plain"));
+	ASSERT_EQ(0, set(0, "latency_ns", lat));
+	fd = open_ptp(0);
+	ASSERT_LE(0, fd);
+	for (asym = 0; asym <= 100; asym += 100) {
+		ASSERT_EQ(0, set(0, "latency_asym", asym));
+		hit = 0;
+		for (i = 0; i < 5; i++) {
+			struct rd x = phc_rd(fd);
+			long long at;
+
+			ASSERT_EQ(0, x.err);
+			EXPECT_LE(lat, x.post - x.pre);
+			/* raw time of the capture, since truth runs at rate 1 */
+			at = x.v - truth_at(self->tfd, x.pre) + x.pre;
+			EXPECT_LE(x.pre, at);
+			EXPECT_GE(x.post, at);
+			if (asym == 0)
+				hit += at < x.pre + lat / 4;
+			else
+				hit += at > x.pre + lat && at > x.post - lat / 4;
+		}
+		EXPECT_LE(4, hit) TH_LOG("latency_asym %d", asym);
+	}
+	close(fd);
+}
+
+/*
+ * freq_ppb: 100 ppm fast shows as 100 us per second of drift against
+ * truth, phase-continuous when set; step_ns moves the offset at once;
+ * truth_freq makes truth itself run fast against raw.
+ */
+TEST_F(sim, frequency_and_steps)
+{
+	long long o0, o1, t0, t1, r0, r1, drift, want, w0, w1;
+	int fd;
+
+	ASSERT_EQ(0, ctl("add 0 plain"));
+	fd = open_ptp(0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, set(0, "offset_ns", 5000));
+	ASSERT_EQ(0, set(0, "freq_ppb", 100000));
+	o0 = get(0, "offset_ns");
+	EXPECT_LE(5000, o0);
+	EXPECT_GT(5000 + 1000, o0);	/* continuous: no jump when set */
+	ASSERT_EQ(0, offset_now(fd, self->tfd, &r0, &o0, &w0));
+	usleep(1000000);
+	ASSERT_EQ(0, offset_now(fd, self->tfd, &r1, &o1, &w1));
+	drift = o1 - o0;
+	want = (r1 - r0) / 10000;
+	TH_LOG("freq_ppb 100000: drift %lld ns over %lld ns (want %lld, reads %lld, %lld ns)",
+	       drift, r1 - r0, want, w0, w1);
+	EXPECT_GE((w0 + w1) / 2 + 200, llabs(drift - want));
+
+	o0 = get(0, "offset_ns");
+	ASSERT_EQ(0, set(0, "step_ns", -3000000));
+	o1 = get(0, "offset_ns");
+	EXPECT_GT(1000, llabs(o1 - o0 + 3000000));
+	ASSERT_EQ(0, set(0, "freq_ppb", 0));
+
+	ASSERT_EQ(0, ctl("truth_freq 250000"));
+	r0 = raw_ns();
+	r1 = r0 + 2 * NS;
+	t0 = truth_at(self->tfd, r0);
+	t1 = truth_at(self->tfd, r1);
+	EXPECT_GT(3, llabs(t1 - t0 - (r1 - r0) - 500000));
+	ASSERT_EQ(0, ctl("truth_freq 0"));
+	t0 = truth_at(self->tfd, r0);
+	t1 = truth_at(self->tfd, r1);
+	EXPECT_EQ(r1 - r0, t1 - t0);
+	close(fd);
+}
+
+/*
+ * Hyper-V: the host pushes a sample every period on a fixed raw grid,
+ * quantized to the granularity; reads extrapolate it at rate 1 on raw;
+ * with the host 100 ppm fast, clock - truth jumps 50 us every 500 ms.
+ */
+TEST_F(sim, hyperv_samples)
+{
+	long long sraw[16], sval[16], n = 0, sr, sv, prev_t = 0, jumps = 0;
+	int fd, i;
+	char buf[64];
+
+	ASSERT_EQ(0, ctl("add 0 hyperv"));
+	ASSERT_EQ(0, set(0, "freq_ppb", 100000));
+	ASSERT_EQ(0, set(0, "hv_period_ms", 500));	/* a sample now */
+	fd = open_ptp(0);
+	ASSERT_LE(0, fd);
+	for (i = 0; i < 32; i++) {
+		struct rd x;
+		long long t;
+
+		ASSERT_EQ(0, get_str(0, "hv_sample", buf, sizeof(buf)));
+		ASSERT_EQ(2, sscanf(buf, "%lld %lld", &sr, &sv));
+		x = phc_rd(fd);
+		ASSERT_EQ(0, x.err);
+		ASSERT_EQ(0, get_str(0, "hv_sample", buf, sizeof(buf)));
+		if (atoll(buf) != sr) {		/* a new sample in between */
+			usleep(50000);
+			continue;
+		}
+		/* quantized at the sample, extrapolated on raw */
+		EXPECT_EQ(0, sv % 100);
+		EXPECT_LE(sv + x.pre - sr, x.v);
+		EXPECT_GE(sv + x.post - sr, x.v);
+		/* the sample is the host's clock at its instant, floored */
+		t = truth_at(self->tfd, sr);
+		if (!n || sraw[n - 1] != sr) {
+			/* offset >= 0 since the grid began: floor(truth + off) */
+			EXPECT_LE(t, sv + 99);
+			EXPECT_GT(t + 200000, sv);
+			if (n) {
+				long long step = sr - sraw[n - 1];
+
+				EXPECT_EQ(0, step % 500000000);
+				jumps += step / 500000000;
+				/* clock - truth: +50 us per 500 ms */
+				EXPECT_GT(150, llabs(sv - t - prev_t - 50000 * step / 500000000))
+					TH_LOG("sample at %lld: %lld", sr, sv - t - prev_t);
+			}
+			if (n < 16) {
+				sraw[n] = sr;
+				sval[n] = sv;
+				n++;
+			}
+			prev_t = sv - t;
+		}
+		usleep(50000);
+	}
+	TH_LOG("hyperv: %lld samples, first %lld %lld, last %lld %lld", n,
+	       sraw[0], sval[0], sraw[n - 1], sval[n - 1]);
+	EXPECT_LE(3, n);
+	EXPECT_LE(3, jumps);
+	close(fd);
+}
+
+/* Hyper-V: -ESTALE once the host stopped for longer than stale_ms. */
+TEST_F(sim, hyperv_stale)
+{
+	long long v;
+	int fd;
+
+	ASSERT_EQ(0, ctl("add 0 hyperv"));
+	ASSERT_EQ(0, set(0, "hv_period_ms", 500));
+	ASSERT_EQ(0, set(0, "stale_ms", 700));
+	fd = open_ptp(0);
+	ASSERT_LE(0, fd);
+	usleep(800000);
+	EXPECT_EQ(0, phc(fd, &v));	/* samples keep coming */
+	ASSERT_EQ(0, set(0, "hv_stop", 1));
+	EXPECT_EQ(1, get(0, "hv_stop"));
+	EXPECT_EQ(0, phc(fd, &v));
+	usleep(800000);
+	EXPECT_EQ(-ESTALE, phc(fd, &v));
+	EXPECT_EQ(-ESTALE, phc(fd, &v));
+	EXPECT_EQ(2, stat_of(0, "stale"));
+	ASSERT_EQ(0, set(0, "hv_stop", 0));
+	EXPECT_EQ(0, phc(fd, &v));	/* the host pushes a sample at once */
+	EXPECT_EQ(2, stat_of(0, "errors"));
+	close(fd);
+}
+
+/*
+ * ENA: as fast as possible, the device admits at most rate_limit reads in
+ * any second and refuses the rest with -EBUSY after a 1 ms busy wait; some
+ * reads are slow.
+ */
+TEST_F(sim, ena_rate_limit)
+{
+	long long t0, t1, v, ok = 0, busy = 0, other = 0, busy_ns = 0;
+	long long slow = 0, slow_seen = 0, ok0, busy0;
+	int fd, i, err, polls_ok = 0;
+
+	ASSERT_EQ(0, ctl("add 0 ena-ptp-00"));
+	fd = open_ptp(0);
+	ASSERT_LE(0, fd);
+
+	/*
+	 * The limit spreads reads out: polled with bursts of 3 every 50 ms
+	 * for 2 s, a 10 reads/s device answers about every other poll.
+	 */
+	ASSERT_EQ(0, set(0, "rate_limit", 10));
+	t0 = raw_ns();
+	for (i = 0; i < 40; i++) {
+		int j, got = 0;
+
+		for (j = 0; j < 3 && !(err = phc(fd, &v)); j++)
+			got++;
+		EXPECT_TRUE(!err || err == -EBUSY);
+		ok += got;
+		polls_ok += got > 0;
+		usleep(50000);
+	}
+	t1 = raw_ns();
+	busy = stat_of(0, "busy");
+	TH_LOG("ena at 10 reads/s: %lld ok in 40 polls over %lld ms, %d polls ok, %lld busy",
+	       ok, (t1 - t0) / 1000000, polls_ok, busy);
+	/* one token at first, then one per 100 ms */
+	EXPECT_LE(8 * (t1 - t0) / NS, ok);
+	EXPECT_GE(10 * (t1 - t0) / NS + 2, ok);
+	EXPECT_LE(13, polls_ok);
+	EXPECT_GE(40, busy);
+	EXPECT_GE(10, stat_of(0, "max_rate"));
+
+	/* At the default 125 reads/s, as fast as possible for 1.5 s. */
+	ASSERT_EQ(0, set(0, "rate_limit", 125));
+	ok0 = stat_of(0, "ok");
+	busy0 = stat_of(0, "busy");
+	ok = 0;
+	busy = 0;
+	t0 = raw_ns();
+	do {
+		long long a = raw_ns();
+
+		err = phc(fd, &v);
+		t1 = raw_ns();
+		if (!err) {
+			ok++;
+		} else if (err == -EBUSY) {
+			busy++;
+			busy_ns += t1 - a;
+		} else {
+			other++;
+		}
+	} while (t1 - t0 < 1500000000);
+	TH_LOG("ena: %lld ok, %lld busy (%lld ns each) in %lld ms; max_rate %lld",
+	       ok, busy, busy ? busy_ns / busy : 0, (t1 - t0) / 1000000,
+	       stat_of(0, "max_rate"));
+	EXPECT_EQ(0, other);
+	/* never more than 125 in a second: 250 in up to 2 s */
+	EXPECT_LE(125, ok);
+	EXPECT_GE(125 * ((t1 - t0) / NS + 1), ok);
+	EXPECT_LT(100, busy);
+	EXPECT_LE(1000000, busy ? busy_ns / busy : 0);
+	EXPECT_EQ(125, stat_of(0, "max_rate"));
+	EXPECT_EQ(busy, stat_of(0, "busy") - busy0);
+	EXPECT_EQ(ok, stat_of(0, "ok") - ok0);
+	EXPECT_EQ(stat_of(0, "busy"), stat_of(0, "errors"));
+
+	/* Slow reads: half of them 300 us longer. */
+	slow = stat_of(0, "slow");
+	ASSERT_EQ(0, set(0, "rate_limit", 0));
+	ASSERT_EQ(0, set(0, "slow_permille", 500));
+	ASSERT_EQ(0, set(0, "slow_ns", 300000));
+	for (i = 0; i < 60; i++) {
+		struct rd x = phc_rd(fd);
+
+		ASSERT_EQ(0, x.err);
+		slow_seen += x.post - x.pre >= 300000;
+	}
+	slow = stat_of(0, "slow") - slow;
+	TH_LOG("ena: %lld of 60 reads slow (stats %lld)", slow_seen, slow);
+	EXPECT_LT(15, slow);
+	EXPECT_GT(45, slow);
+	EXPECT_LE(slow, slow_seen);
+	close(fd);
+}
+
+/* fail_errno: every read fails with that error until cleared. */
+TEST_F(sim, fail_errno)
+{
+	static const int errs[] = { ENODEV, ESTALE, EBUSY, EIO };
+	long long v;
+	int fd, i;
+
+	ASSERT_EQ(0, ctl("add 0 KVM virtual PTP"));
+	fd = open_ptp(0);
+	ASSERT_LE(0, fd);
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(0, set(0, "fail_errno", errs[i]));
+		EXPECT_EQ(-errs[i], phc(fd, &v));
+	}
+	ASSERT_EQ(0, set(0, "fail_errno", 0));
+	EXPECT_EQ(0, phc(fd, &v));
+	EXPECT_EQ(4, stat_of(0, "errors"));
+	EXPECT_EQ(1, stat_of(0, "ok"));
+	close(fd);
+}
+
+/* pause NS: truth (and every clock) jumps NS ahead of raw and realtime. */
+TEST_F(sim, pause)
+{
+	long long raw, t0, t1, v0 = 0, v1 = 0, e0, e1;
+	int fd;
+
+	ASSERT_EQ(0, ctl("add 0 KVM virtual PTP"));
+	fd = open_ptp(0);
+	ASSERT_LE(0, fd);
+	raw = raw_ns();
+	t0 = truth_at(self->tfd, raw);
+	e0 = real_ns();
+	ASSERT_EQ(0, phc(fd, &v0));
+	e0 = v0 - e0;
+	ASSERT_EQ(0, ctl("pause 2000000000"));
+	t1 = truth_at(self->tfd, raw);
+	e1 = real_ns();
+	ASSERT_EQ(0, phc(fd, &v1));
+	e1 = v1 - e1;
+	EXPECT_EQ(2 * NS, t1 - t0);
+	TH_LOG("clock - realtime: %lld ns before, %lld ns after", e0, e1);
+	EXPECT_GT(10000000, llabs(e1 - e0 - 2 * NS));
+	close(fd);
+
+	/* Hyper-V: the host sends a sample as the guest resumes. */
+	ASSERT_EQ(0, ctl("add 1 hyperv"));
+	fd = open_ptp(1);
+	ASSERT_LE(0, fd);
+	e0 = real_ns();
+	ASSERT_EQ(0, phc(fd, &v0));
+	e0 = v0 - e0;
+	raw = raw_ns();
+	ASSERT_EQ(0, ctl("pause 3000000000"));
+	e1 = real_ns();
+	ASSERT_EQ(0, phc(fd, &v1));
+	e1 = v1 - e1;
+	TH_LOG("hyperv - realtime: %lld ns before, %lld ns after", e0, e1);
+	EXPECT_GT(10000000, llabs(e1 - e0 - 3 * NS));
+	EXPECT_LE(raw, get(1, "hv_sample"));
+	close(fd);
+}
+
+/*
+ * Unplug: reads on an open fd fail with ENODEV and the device goes;
+ * registering again brings a new one (the old index is still held).
+ * Then the same while other processes read as fast as they can.
+ */
+TEST_F(sim, unregister)
+{
+	char path[64], buf[64];
+	int fd, fd2, idx, idx2, i, st;
+	long long v;
+	pid_t kid[2];
+
+	ASSERT_EQ(0, ctl("add 0 KVM virtual PTP"));
+	idx = ptp_index(0);
+	fd = open_ptp(0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, phc(fd, &v));
+	ASSERT_EQ(0, set(0, "registered", 0));
+	EXPECT_EQ(0, get(0, "registered"));
+	EXPECT_EQ(0, get_str(0, "ptp", buf, sizeof(buf)));
+	EXPECT_STREQ("none", buf);
+	EXPECT_EQ(-ENODEV, phc(fd, &v));
+	EXPECT_TRUE(ptp_gone(idx));
+	ASSERT_EQ(0, set(0, "registered", 1));
+	idx2 = ptp_index(0);
+	EXPECT_LE(0, idx2);
+	EXPECT_NE(idx, idx2);
+	snprintf(path, sizeof(path), "/sys/class/ptp/ptp%d/clock_name", idx2);
+	EXPECT_EQ(0, s_read(path, buf, sizeof(buf)));
+	EXPECT_STREQ("KVM virtual PTP", buf);
+	EXPECT_EQ(-ENODEV, phc(fd, &v));
+	fd2 = open_ptp(0);
+	ASSERT_LE(0, fd2);
+	EXPECT_EQ(0, phc(fd2, &v));
+	close(fd);
+
+	/*
+	 * Toggle and delete under readers, each read busy for 3 ms so that
+	 * the unregistering meets reads in flight; the kernel log (with
+	 * slub_debug poisoning) must stay clean.
+	 */
+	ASSERT_EQ(0, set(0, "latency_ns", 3000000));
+	for (i = 0; i < 2; i++) {
+		kid[i] = fork();
+		ASSERT_LE(0, kid[i]);
+		if (!kid[i]) {
+			for (;;) {
+				int f = i ? open_ptp(0) : fd2;
+
+				if (f >= 0) {
+					phc(f, &v);
+					if (i)
+						close(f);
+				}
+			}
+		}
+	}
+	for (i = 0; i < 20; i++) {
+		usleep(20000);
+		EXPECT_EQ(0, set(0, "registered", i & 1));
+	}
+	EXPECT_EQ(0, set(0, "registered", 1));
+	usleep(20000);
+	EXPECT_EQ(0, ctl("del 0"));
+	EXPECT_EQ(-ENODEV, phc(fd2, &v));
+	usleep(20000);
+	for (i = 0; i < 2; i++) {
+		kill(kid[i], SIGKILL);
+		waitpid(kid[i], &st, 0);
+	}
+	close(fd2);
+}
+
+/* Unloading with a clock open and in use: clean; reads then fail. */
+TEST_F(sim, unload_with_open_fd)
+{
+	struct stat st;
+	long long v;
+	int fd;
+
+	ASSERT_EQ(0, ctl("add 0 hyperv"));
+	ASSERT_EQ(0, ctl("add 1 ena-ptp-01"));
+	fd = open_ptp(0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, phc(fd, &v));
+	close(self->tfd);	/* an open debugfs file pins the module */
+	self->tfd = -1;
+	ASSERT_EQ(0, system("modprobe -r vmclock_sim"));
+	EXPECT_NE(0, stat(SIM, &st));
+	EXPECT_EQ(-ENODEV, phc(fd, &v));
+	close(fd);
+	ASSERT_EQ(0, system("modprobe vmclock_sim"));
+	EXPECT_EQ(0, stat(SIM "/ctl", &st));
+	self->tfd = open(SIM "/truth", O_RDWR);
+}
+
+TEST_HARNESS_MAIN
