@@ -179,6 +179,12 @@ static void vmclock_source_poll(struct work_struct *work)
 		good++;
 	}
 
+	/* A device that is only busy (ENA) is asked again next poll. */
+	if (!good && last_err == -EBUSY)
+		src->busy_polls++;
+	else
+		src->busy_polls = 0;
+
 	if (gone)
 		state = VMCLOCK_SOURCE_GONE;
 	else if (good)
@@ -186,10 +192,11 @@ static void vmclock_source_poll(struct work_struct *work)
 	else if (last_err == -ESTALE &&
 		 src->profile->stale == VMCLOCK_STALE_IS_STALE)
 		state = VMCLOCK_SOURCE_STALE;
-	else if (last_err)
+	else if (last_err && (last_err != -EBUSY ||
+			      src->busy_polls >= VMCLOCK_BUSY_POLLS))
 		state = VMCLOCK_SOURCE_ERROR;
 	else
-		state = src->stats.state;	/* rate limit: nothing read */
+		state = src->stats.state;	/* busy or rate limit: as before */
 
 	if (good) {
 		best.real_minus_raw = ktime_to_ns(snap.real) - ktime_to_ns(snap.raw);
@@ -222,9 +229,11 @@ static void vmclock_source_poll(struct work_struct *work)
 	}
 	if (state != old)
 		vmclock_notify_source(src, VMCLOCK_CMD_SOURCE_CHANGE_NTF);
+	/* A busy device is given time: 2, 4, 8 poll intervals. */
 	if (!gone)
 		queue_delayed_work(vmclock_wq, &src->work,
-				   msecs_to_jiffies(READ_ONCE(src->poll_ms)));
+				   msecs_to_jiffies(READ_ONCE(src->poll_ms)) <<
+				   min_t(u32, src->busy_polls, VMCLOCK_BUSY_BACKOFF));
 }
 
 struct vmclock_source *vmclock_source_find(u32 id)

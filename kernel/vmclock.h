@@ -21,6 +21,10 @@ struct posix_clock;
 
 /* At most this many sources, gone ones included, are attached at once. */
 #define VMCLOCK_MAX_SOURCES	32
+/* Polls in a row that find the device only busy before it is an error. */
+#define VMCLOCK_BUSY_POLLS	5
+/* After busy polls the next one waits up to 2^this poll intervals. */
+#define VMCLOCK_BUSY_BACKOFF	3
 
 /* What -ESTALE from a source means. */
 enum vmclock_stale_policy {
@@ -112,10 +116,11 @@ struct vmclock_source_stats {
  * @burst: reads per poll, within the profile's rate limit (as @poll_ms)
  * @window_start: raw ns at which the current one-second read window began
  * @window_reads: reads in that window
+ * @busy_polls: polls in a row that only got -EBUSY
  * @lock: protects @stats; taken by the sampler and by readers
  * @stats: reported state and counters
  *
- * Only the sampler touches @clk and the read window while the work
+ * Only the sampler touches @clk, the read window and @busy_polls while the work
  * is queued; the netlink and teardown paths cancel the work (synchronously)
  * before they do.  The sampler never takes vmclock_lock.
  */
@@ -135,6 +140,7 @@ struct vmclock_source {
 	u32 burst;
 	u64 window_start;
 	u32 window_reads;
+	u32 busy_polls;
 	spinlock_t lock;		/* protects stats */
 	struct vmclock_source_stats stats;
 };
