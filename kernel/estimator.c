@@ -710,6 +710,31 @@ int est_source_add(struct est *est, unsigned int id,
 }
 
 /**
+ * est_source_configure() - change a source's configuration, keeping its
+ *	filter state
+ * @est: the estimator
+ * @id: source slot, as given to est_source_add()
+ * @cfg: new configuration
+ *
+ * Return: 0, or -EINVAL for a slot not in use.
+ */
+int est_source_configure(struct est *est, unsigned int id,
+			 const struct est_source_cfg *cfg)
+{
+	struct est_source *s;
+
+	if (id >= EST_MAX_SOURCES || !cfg ||
+	    est->src[id].state == EST_SRC_UNUSED)
+		return -EINVAL;
+	s = &est->src[id];
+	s->cfg = *cfg;
+	if (!s->cfg.max_delay_ns)
+		s->cfg.max_delay_ns = EST_MAX_DELAY_DEFAULT;
+	s->weight = cfg->weight ? min_t(u32, cfg->weight, 1000) : 100;
+	return 0;
+}
+
+/**
  * est_source_remove() - forget a source
  * @est: estimator
  * @id: slot

@@ -405,6 +405,8 @@ struct est_source_info {
 void est_init(struct est *est);
 int est_source_add(struct est *est, unsigned int id,
 		   const struct est_source_cfg *cfg);
+int est_source_configure(struct est *est, unsigned int id,
+			 const struct est_source_cfg *cfg);
 void est_source_remove(struct est *est, unsigned int id);
 enum est_sample_result est_sample(struct est *est, unsigned int id,
 				  s64 raw_before, s64 src_ns, s64 raw_after);

@@ -30,7 +30,9 @@ typedef int8_t s8;
 #define NSEC_PER_USEC	1000L
 
 #define BIT_ULL(n)	(1ULL << (n))
+#ifndef ARRAY_SIZE	/* kselftest.h has its own */
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
 
 #define min(a, b)	({ __auto_type _a = (a); __auto_type _b = (b); \
 			   _a < _b ? _a : _b; })

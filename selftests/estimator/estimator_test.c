@@ -701,6 +701,39 @@ TEST(periodic_host_samples)
 	EXPECT_EQ(EST_STATUS_SYNCHRONIZED, e.snap.status);
 }
 
+/* A new host error shows in the bound at once; the filter is kept. */
+TEST(configure_keeps_filter)
+{
+	struct tsrc s = { .off = 1000000, .delay = 1000, .ppb = 3000 };
+	struct est_source_info before, after;
+	struct est_source_cfg c;
+	struct est e;
+	u32 n_good;
+	s64 r;
+
+	est_init(&e);
+	cfg_default(&c);
+	ASSERT_EQ(0, est_source_add(&e, 0, &c));
+	r = run(&e, 0, &s, SEC, 30);
+	ASSERT_EQ(EST_STATUS_SYNCHRONIZED, e.snap.status);
+	ASSERT_EQ(0, est_source_get(&e, 0, r, &before));
+	n_good = e.src[0].n_good;
+
+	c.host_error_ns = 50000;
+	c.weight = 300;
+	ASSERT_EQ(0, est_source_configure(&e, 0, &c));
+	ASSERT_EQ(0, est_source_get(&e, 0, r, &after));
+	EXPECT_EQ(n_good, e.src[0].n_good);
+	EXPECT_EQ(EST_SRC_OK, e.src[0].state);
+	EXPECT_EQ(300U, e.src[0].weight);
+	EXPECT_EQ(before.freq_ppb, after.freq_ppb);
+	EXPECT_LE(before.bound_ns + 50000, after.bound_ns);
+	EXPECT_GE(before.bound_ns + 50000 + 10, after.bound_ns);
+
+	EXPECT_EQ(-EINVAL, est_source_configure(&e, 1, &c));
+	EXPECT_EQ(-EINVAL, est_source_configure(&e, EST_MAX_SOURCES, &c));
+}
+
 TEST(names_are_stable)
 {
 	EXPECT_STREQ("unsynchronized", est_status_name(EST_STATUS_UNSYNCHRONIZED));
