@@ -22,14 +22,6 @@ static const char * const vmclock_status_names[] = {
 
 static_assert(ARRAY_SIZE(vmclock_status_names) == __VMCLOCK_STATUS_MAX);
 
-/* Written by the estimator (once it lands), read locklessly by reporters. */
-static enum vmclock_status vmclock_cur_status = VMCLOCK_STATUS_UNSYNCHRONIZED;
-
-enum vmclock_status vmclock_status(void)
-{
-	return READ_ONCE(vmclock_cur_status);
-}
-
 const char *vmclock_status_name(enum vmclock_status status)
 {
 	if ((unsigned int)status >= ARRAY_SIZE(vmclock_status_names))
@@ -41,9 +33,13 @@ static int __init vmclock_init(void)
 {
 	int err;
 
-	err = vmclock_sources_init();
+	err = vmclock_clock_init();
 	if (err)
 		return err;
+
+	err = vmclock_sources_init();
+	if (err)
+		goto err_clock;
 
 	err = vmclock_phc_init();
 	if (err)
@@ -65,6 +61,8 @@ err_phc:
 	vmclock_phc_exit();
 err_sources:
 	vmclock_sources_exit();
+err_clock:
+	vmclock_clock_exit();
 	return err;
 }
 
@@ -77,6 +75,7 @@ static void __exit vmclock_exit(void)
 	vmclock_sources_stop();
 	vmclock_netlink_exit();
 	vmclock_sources_exit();
+	vmclock_clock_exit();
 	vmclock_sysfs_exit();
 	vmclock_phc_exit();
 }

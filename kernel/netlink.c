@@ -9,11 +9,56 @@
  */
 
 #include <linux/file.h>
+#include <linux/ktime.h>
+#include <linux/timekeeping.h>
 #include <net/genetlink.h>
 
+#include "estimator.h"
 #include "vmclock.h"
 
 static struct genl_family vmclock_genl_family;
+
+/*
+ * The unified clock: status, its figures now (offset from CLOCK_REALTIME,
+ * frequency, bound, when there is an estimate) and the published snapshot
+ * itself, from which a reader can evaluate the clock at any raw time.
+ */
+static int vmclock_nl_put_status(struct sk_buff *msg)
+{
+	struct system_time_snapshot sys;
+	struct est_snapshot snap;
+	s64 t;
+	u64 bound;
+
+	vmclock_clock_snapshot(&snap);
+	if (nla_put_u32(msg, VMCLOCK_A_STATUS, snap.status) ||
+	    nla_put_string(msg, VMCLOCK_A_VERSION, VMCLOCK_VERSION) ||
+	    nla_put_u32(msg, VMCLOCK_A_PHC, vmclock_phc_index()) ||
+	    nla_put_s64(msg, VMCLOCK_A_FREQ_PPB,
+			div_s64(snap.freq, EST_FREQ_PPB), VMCLOCK_A_PAD) ||
+	    nla_put_u32(msg, VMCLOCK_A_SNAP_SEQ, snap.seq) ||
+	    nla_put_s64(msg, VMCLOCK_A_SNAP_RAW_BASE, snap.raw_base,
+			VMCLOCK_A_PAD) ||
+	    nla_put_s64(msg, VMCLOCK_A_SNAP_TIME_BASE, snap.time_base,
+			VMCLOCK_A_PAD) ||
+	    nla_put_s64(msg, VMCLOCK_A_SNAP_FREQ, snap.freq, VMCLOCK_A_PAD) ||
+	    nla_put_s64(msg, VMCLOCK_A_SNAP_SLEW, snap.slew, VMCLOCK_A_PAD) ||
+	    nla_put_u64_64bit(msg, VMCLOCK_A_SNAP_SLEW_LEN, snap.slew_len,
+			      VMCLOCK_A_PAD) ||
+	    nla_put_u64_64bit(msg, VMCLOCK_A_SNAP_BOUND_BASE, snap.bound_base,
+			      VMCLOCK_A_PAD) ||
+	    nla_put_u64_64bit(msg, VMCLOCK_A_SNAP_BOUND_GROWTH,
+			      snap.bound_growth, VMCLOCK_A_PAD))
+		return -EMSGSIZE;
+	if (vmclock_clock_at_snapshot(&sys, &t, &bound))
+		return 0;
+	if (nla_put_s64(msg, VMCLOCK_A_OFFSET_NS, t - ktime_to_ns(sys.real),
+			VMCLOCK_A_PAD) ||
+	    nla_put_u64_64bit(msg, VMCLOCK_A_ERROR_BOUND_NS, bound,
+			      VMCLOCK_A_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
 
 static int vmclock_nl_status_get_doit(struct sk_buff *skb,
 				      struct genl_info *info)
@@ -27,26 +72,19 @@ static int vmclock_nl_status_get_doit(struct sk_buff *skb,
 
 	hdr = genlmsg_put_reply(msg, info, &vmclock_genl_family, 0,
 				VMCLOCK_CMD_STATUS_GET);
-	if (!hdr)
-		goto err_free;
-
-	if (nla_put_u32(msg, VMCLOCK_A_STATUS, vmclock_status()) ||
-	    nla_put_string(msg, VMCLOCK_A_VERSION, VMCLOCK_VERSION) ||
-	    nla_put_u32(msg, VMCLOCK_A_PHC, vmclock_phc_index()))
-		goto err_free;
-
+	if (!hdr || vmclock_nl_put_status(msg)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
-
-err_free:
-	nlmsg_free(msg);
-	return -EMSGSIZE;
 }
 
 /* All attributes of one source, in a message already started. */
 static int vmclock_nl_put_source(struct sk_buff *msg, struct vmclock_source *src)
 {
 	struct vmclock_source_stats st;
+	struct vmclock_source_est est;
 
 	vmclock_source_get_stats(src, &st);
 	if (nla_put_u32(msg, VMCLOCK_A_SOURCE_ID, src->id) ||
@@ -70,6 +108,16 @@ static int vmclock_nl_put_source(struct sk_buff *msg, struct vmclock_source *src
 			      VMCLOCK_A_PAD) ||
 	    nla_put_s64(msg, VMCLOCK_A_OFFSET_NS, st.offset_ns, VMCLOCK_A_PAD))
 		return -EMSGSIZE;
+	if (!vmclock_clock_source_info(src, &est))
+		return 0;
+	if (nla_put_u8(msg, VMCLOCK_A_SELECTED, est.selected) ||
+	    nla_put_s64(msg, VMCLOCK_A_FREQ_PPB, est.freq_ppb, VMCLOCK_A_PAD) ||
+	    nla_put_u64_64bit(msg, VMCLOCK_A_JITTER_NS, est.jitter_ns,
+			      VMCLOCK_A_PAD) ||
+	    (est.bound_ns != EST_BOUND_UNKNOWN &&
+	     nla_put_u64_64bit(msg, VMCLOCK_A_ERROR_BOUND_NS, est.bound_ns,
+			       VMCLOCK_A_PAD)))
+		return -EMSGSIZE;
 	return 0;
 }
 
@@ -91,8 +139,12 @@ static int vmclock_nl_reply_source(struct genl_info *info,
 	return genlmsg_reply(msg, info);
 }
 
-/* Tell the "events" group about src; cmd is one of the *_NTF commands. */
-void vmclock_notify_source(struct vmclock_source *src, u8 cmd)
+/*
+ * Tell the "events" group: cmd is one of the *_NTF commands, put() fills
+ * in the attributes.
+ */
+static void vmclock_notify(u8 cmd, int (*put)(struct sk_buff *, void *),
+			   void *arg)
 {
 	struct sk_buff *msg;
 	void *hdr;
@@ -105,12 +157,33 @@ void vmclock_notify_source(struct vmclock_source *src, u8 cmd)
 	if (!msg)
 		return;
 	hdr = genlmsg_put(msg, 0, 0, &vmclock_genl_family, 0, cmd);
-	if (!hdr || vmclock_nl_put_source(msg, src)) {
+	if (!hdr || put(msg, arg)) {
 		nlmsg_free(msg);
 		return;
 	}
 	genlmsg_end(msg, hdr);
 	genlmsg_multicast(&vmclock_genl_family, msg, 0, 0, GFP_KERNEL);
+}
+
+static int vmclock_nl_put_source_arg(struct sk_buff *msg, void *src)
+{
+	return vmclock_nl_put_source(msg, src);
+}
+
+static int vmclock_nl_put_status_arg(struct sk_buff *msg, void *unused)
+{
+	return vmclock_nl_put_status(msg);
+}
+
+void vmclock_notify_source(struct vmclock_source *src, u8 cmd)
+{
+	vmclock_notify(cmd, vmclock_nl_put_source_arg, src);
+}
+
+void vmclock_notify_status(void)
+{
+	vmclock_notify(VMCLOCK_CMD_STATUS_CHANGE_NTF, vmclock_nl_put_status_arg,
+		       NULL);
 }
 
 /* The source named by VMCLOCK_A_SOURCE_ID; under vmclock_lock. */

@@ -4,8 +4,11 @@
  *
  * The unified clock is registered when the module loads, as a child of the
  * root device /sys/devices/vmclock.  Its clock_name is "vmclock-unified".
- * It is read-only: adjustments fail with -EOPNOTSUPP.  Until an estimate
- * exists, reads fail with -EAGAIN.
+ * Reads evaluate the published snapshot at the current raw time; a cross
+ * timestamp (PTP_SYS_OFFSET_PRECISE) is exact, the clock being a function
+ * of the system's raw clock.  It is read-only: adjustments fail with
+ * -EOPNOTSUPP.  While there is no estimate (status unsynchronized), reads
+ * fail with -EAGAIN.
  *
  * The ptp class is not exported, but the device the ptp core creates for
  * our own clock belongs to it: vmclock learns the class from there and
@@ -16,6 +19,7 @@
 #include <linux/device.h>
 #include <linux/fs.h>
 #include <linux/posix-clock.h>
+#include <linux/timekeeping.h>
 #include <linux/ptp_clock_kernel.h>
 #include <net/netlink.h>
 
@@ -30,7 +34,33 @@ static int vmclock_phc_gettimex64(struct ptp_clock_info *info,
 				  struct timespec64 *ts,
 				  struct ptp_system_timestamp *sts)
 {
-	return -EAGAIN;
+	s64 time_ns;
+	u64 raw, bound;
+	int err;
+
+	ptp_read_system_prets(sts);
+	err = vmclock_clock_now(&raw, &time_ns, &bound);
+	ptp_read_system_postts(sts);
+	if (!err)
+		*ts = ns_to_timespec64(time_ns);
+	return err;
+}
+
+static int vmclock_phc_getcrosststamp(struct ptp_clock_info *info,
+				      struct system_device_crosststamp *cts)
+{
+	struct system_time_snapshot sys;
+	s64 time_ns;
+	u64 bound;
+	int err;
+
+	err = vmclock_clock_at_snapshot(&sys, &time_ns, &bound);
+	if (err)
+		return err;
+	cts->device = ns_to_ktime(time_ns);
+	cts->sys_realtime = sys.real;
+	cts->sys_monoraw = sys.raw;
+	return 0;
 }
 
 static int vmclock_phc_adjfine(struct ptp_clock_info *info, long scaled_ppm)
@@ -53,6 +83,7 @@ static struct ptp_clock_info vmclock_ptp_info = {
 	.owner		= THIS_MODULE,
 	.name		= "vmclock-unified",
 	.gettimex64	= vmclock_phc_gettimex64,
+	.getcrosststamp	= vmclock_phc_getcrosststamp,
 	.adjfine	= vmclock_phc_adjfine,
 	.adjtime	= vmclock_phc_adjtime,
 	.settime64	= vmclock_phc_settime64,

@@ -10,6 +10,7 @@
 
 #include <linux/kernel.h>
 #include <linux/string.h>
+#include <linux/time64.h>
 
 #include "vmclock.h"
 
@@ -35,6 +36,7 @@ static const struct vmclock_profile vmclock_profiles[] = {
 		.burst		= 3,
 		.host_error_ns	= 100000,
 		.granularity_ns	= 100,
+		.update_period_ns = 5 * NSEC_PER_SEC,
 		.stale		= VMCLOCK_STALE_IS_STALE,
 	},
 	{

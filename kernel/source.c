@@ -49,6 +49,7 @@ static const char * const vmclock_source_state_names[] = {
 	[VMCLOCK_SOURCE_ERROR]		= "error",
 	[VMCLOCK_SOURCE_GONE]		= "gone",
 	[VMCLOCK_SOURCE_DISABLED]	= "disabled",
+	[VMCLOCK_SOURCE_FALSETICKER]	= "falseticker",
 };
 
 static_assert(ARRAY_SIZE(vmclock_source_state_names) == __VMCLOCK_SOURCE_MAX);
@@ -60,12 +61,9 @@ const char *vmclock_source_state_name(enum vmclock_source_state state)
 	return vmclock_source_state_names[state];
 }
 
-/*
- * Stand-in for the estimator until it is wired in: records the source's
- * offset from CLOCK_REALTIME at the sample and nothing else.
- */
-static void vmclock_passthrough_sample(struct vmclock_source *src,
-				       const struct vmclock_sample *s)
+/* The source's offset from CLOCK_REALTIME at a sample, as measured. */
+static void vmclock_source_record_offset(struct vmclock_source *src,
+					 const struct vmclock_sample *s)
 {
 	u64 mid = s->raw_before + (s->raw_after - s->raw_before) / 2;
 
@@ -82,6 +80,17 @@ static u32 vmclock_source_burst(const struct vmclock_profile *profile,
 		return profile->burst;
 	allowed = div_u64((u64)profile->max_reads_per_s * poll_ms, MSEC_PER_SEC);
 	return clamp_t(u64, allowed, 1, profile->burst);
+}
+
+/* The shortest wait between polls: the global minimum, or the rate limit. */
+static unsigned long vmclock_source_min_delay(const struct vmclock_source *src)
+{
+	u32 ms = VMCLOCK_POLL_MS_MIN, limit = src->profile->max_reads_per_s;
+
+	if (limit)
+		ms = max_t(u32, ms, DIV_ROUND_UP(READ_ONCE(src->burst) * MSEC_PER_SEC,
+						 limit));
+	return msecs_to_jiffies(ms);
 }
 
 /*
@@ -147,93 +156,142 @@ static void vmclock_source_release_clock(struct vmclock_source *src)
 	src->clk = NULL;
 }
 
-static void vmclock_source_poll(struct work_struct *work)
+/* The reads of one poll. */
+struct vmclock_poll {
+	struct vmclock_sample s[VMCLOCK_MAX_BURST];
+	struct vmclock_sample *best;	/* narrowest bracket */
+	u32 reads;
+	u32 failed;
+	u32 good;			/* samples in s[] */
+	int last_err;
+	bool gone;
+};
+
+/* A burst of reads, within the profile's rate; stops at EBUSY or gone. */
+static void vmclock_source_read_burst(struct vmclock_source *src,
+				      struct vmclock_poll *p)
 {
-	struct vmclock_source *src = container_of(to_delayed_work(work),
-						  struct vmclock_source, work);
+	u32 burst = min_t(u32, READ_ONCE(src->burst), VMCLOCK_MAX_BURST);
 	struct system_time_snapshot snap;
-	struct vmclock_sample best, s;
-	enum vmclock_source_state state, old;
-	u32 burst = READ_ONCE(src->burst);
-	u32 reads = 0, failed = 0, good = 0;
-	bool gone = false;
-	int err = 0, last_err = 0;
+	struct vmclock_sample *s;
+	s64 tai = 0;
+	int err;
 
 	ktime_get_snapshot(&snap);
-	while (reads < burst && vmclock_source_may_read(src, ktime_get_raw_ns())) {
-		reads++;
-		err = vmclock_source_read(src, &s, &gone);
-		if (gone)
-			break;
+	if (src->profile->tai)
+		tai = vmclock_tai_offset_ns();
+	while (p->reads < burst &&
+	       vmclock_source_may_read(src, ktime_get_raw_ns())) {
+		s = &p->s[p->good];
+		p->reads++;
+		err = vmclock_source_read(src, s, &p->gone);
+		if (p->gone)
+			return;
 		if (err) {
-			failed++;
-			last_err = err;
+			p->failed++;
+			p->last_err = err;
 			/* A busy device is not asked again in this poll. */
 			if (err == -EBUSY)
-				break;
+				return;
 			continue;
 		}
-		if (!good || s.raw_after - s.raw_before <
-			     best.raw_after - best.raw_before)
-			best = s;
-		good++;
+		s->src_ns -= tai;
+		s->real_minus_raw = ktime_to_ns(snap.real) - ktime_to_ns(snap.raw);
+		if (!p->best || s->raw_after - s->raw_before <
+				p->best->raw_after - p->best->raw_before)
+			p->best = s;
+		p->good++;
 	}
+}
 
-	/* A device that is only busy (ENA) is asked again next poll. */
-	if (!good && last_err == -EBUSY)
-		src->busy_polls++;
-	else
-		src->busy_polls = 0;
+static enum vmclock_source_state
+vmclock_source_state_after(const struct vmclock_source *src,
+			   const struct vmclock_poll *p, bool falseticker)
+{
+	if (p->gone)
+		return VMCLOCK_SOURCE_GONE;
+	if (p->good)
+		return falseticker ? VMCLOCK_SOURCE_FALSETICKER :
+				     VMCLOCK_SOURCE_OK;
+	if (p->last_err == -ESTALE &&
+	    src->profile->stale == VMCLOCK_STALE_IS_STALE)
+		return VMCLOCK_SOURCE_STALE;
+	if (p->last_err && (p->last_err != -EBUSY ||
+			    src->busy_polls >= VMCLOCK_BUSY_POLLS))
+		return VMCLOCK_SOURCE_ERROR;
+	return src->stats.state;	/* busy or rate limit: as before */
+}
 
-	if (gone)
-		state = VMCLOCK_SOURCE_GONE;
-	else if (good)
-		state = VMCLOCK_SOURCE_OK;
-	else if (last_err == -ESTALE &&
-		 src->profile->stale == VMCLOCK_STALE_IS_STALE)
-		state = VMCLOCK_SOURCE_STALE;
-	else if (last_err && (last_err != -EBUSY ||
-			      src->busy_polls >= VMCLOCK_BUSY_POLLS))
-		state = VMCLOCK_SOURCE_ERROR;
-	else
-		state = src->stats.state;	/* busy or rate limit: as before */
-
-	if (good) {
-		best.real_minus_raw = ktime_to_ns(snap.real) - ktime_to_ns(snap.raw);
-		if (src->profile->tai)
-			best.src_ns -= vmclock_tai_offset_ns();
-	}
+/* Count the poll in the source's stats; returns the previous state. */
+static enum vmclock_source_state
+vmclock_source_account(struct vmclock_source *src, const struct vmclock_poll *p,
+		       enum vmclock_source_state state)
+{
+	enum vmclock_source_state old;
 
 	spin_lock_bh(&src->lock);
 	old = src->stats.state;
 	src->stats.state = state;
-	src->stats.reads += reads;
-	src->stats.errors += failed;
-	if (last_err)
-		src->stats.last_error = -last_err;
-	if (good) {
-		u64 delay = best.raw_after - best.raw_before;
+	src->stats.reads += p->reads;
+	src->stats.errors += p->failed;
+	if (p->last_err)
+		src->stats.last_error = -p->last_err;
+	if (p->best) {
+		u64 width = p->best->raw_after - p->best->raw_before;
 
 		src->stats.samples++;
-		src->stats.delay_ns = delay;
-		if (!src->stats.delay_min_ns || delay < src->stats.delay_min_ns)
-			src->stats.delay_min_ns = delay;
-		vmclock_passthrough_sample(src, &best);
+		src->stats.delay_ns = width;
+		if (!src->stats.delay_min_ns || width < src->stats.delay_min_ns)
+			src->stats.delay_min_ns = width;
+		vmclock_source_record_offset(src, p->best);
 	}
 	spin_unlock_bh(&src->lock);
+	return old;
+}
 
-	if (gone) {
+static void vmclock_source_poll(struct work_struct *work)
+{
+	struct vmclock_source *src = container_of(to_delayed_work(work),
+						  struct vmclock_source, work);
+	enum vmclock_source_state state;
+	bool fast = false, falseticker = false;
+	struct vmclock_poll p = { };
+	unsigned long delay;
+
+	vmclock_source_read_burst(src, &p);
+
+	/* A device that is only busy (ENA) is asked again next poll. */
+	if (!p.good && p.last_err == -EBUSY)
+		src->busy_polls++;
+	else
+		src->busy_polls = 0;
+
+	if (p.gone) {
 		pr_info("source %u (%s): clock went away\n", src->id,
 			src->clock_name);
+		vmclock_clock_source_del(src);
 		vmclock_source_release_clock(src);
+	} else if (p.good || p.last_err) {
+		fast = vmclock_clock_feed(src, p.s, p.good, p.last_err,
+					  &falseticker);
 	}
-	if (state != old)
+	state = vmclock_source_state_after(src, &p, falseticker);
+	if (vmclock_source_account(src, &p, state) != state)
 		vmclock_notify_source(src, VMCLOCK_CMD_SOURCE_CHANGE_NTF);
-	/* A busy device is given time: 2, 4, 8 poll intervals. */
-	if (!gone)
-		queue_delayed_work(vmclock_wq, &src->work,
-				   msecs_to_jiffies(READ_ONCE(src->poll_ms)) <<
-				   min_t(u32, src->busy_polls, VMCLOCK_BUSY_BACKOFF));
+	if (p.gone)
+		return;
+
+	/*
+	 * A busy device is given time: 2, 4, 8 poll intervals.  While the
+	 * estimator reconverges, polls come four times as often, within the
+	 * profile's read rate.
+	 */
+	delay = msecs_to_jiffies(READ_ONCE(src->poll_ms));
+	if (src->busy_polls)
+		delay <<= min_t(u32, src->busy_polls, VMCLOCK_BUSY_BACKOFF);
+	else if (fast)
+		delay = max(delay / 4, vmclock_source_min_delay(src));
+	queue_delayed_work(vmclock_wq, &src->work, delay);
 }
 
 struct vmclock_source *vmclock_source_find(u32 id)
@@ -292,12 +350,22 @@ static void vmclock_source_apply(struct vmclock_source *src,
 	WRITE_ONCE(src->burst, vmclock_source_burst(src->profile, src->poll_ms));
 }
 
+/*
+ * Sampler stopped: start it as configured.  A disabled source leaves the
+ * estimator at once; enabled again, it starts with a fresh filter.
+ */
 static void vmclock_source_start(struct vmclock_source *src)
 {
 	if (!src->clk || vmclock_stopping)
 		return;
 	if (!src->enabled) {
+		vmclock_clock_source_del(src);
 		vmclock_source_set_state(src, VMCLOCK_SOURCE_DISABLED);
+		return;
+	}
+	if (vmclock_clock_source_add(src)) {
+		src->stats.last_error = ENOSPC;
+		vmclock_source_set_state(src, VMCLOCK_SOURCE_ERROR);
 		return;
 	}
 	if (src->stats.state == VMCLOCK_SOURCE_DISABLED)
@@ -377,6 +445,7 @@ int vmclock_source_add(struct file *file, const struct vmclock_profile *profile,
 		goto err_put;
 	spin_lock_init(&src->lock);
 	INIT_DELAYED_WORK(&src->work, vmclock_source_poll);
+	src->slot = -1;
 	src->phc_index = MINOR(file_inode(file)->i_rdev);
 
 	down_read(&clk->rwsem);
@@ -399,6 +468,13 @@ int vmclock_source_add(struct file *file, const struct vmclock_profile *profile,
 	src->enabled = true;
 	vmclock_source_apply(src, cfg);
 
+	/* The estimator has room for a few live sources only. */
+	if (src->enabled && vmclock_clock_source_add(src)) {
+		NL_SET_ERR_MSG(extack,
+			       "too many live sources for the estimator (8)");
+		err = -ENOSPC;
+		goto err_free;
+	}
 	src->id = ++vmclock_next_id;
 	src->clk = clk;
 
@@ -438,6 +514,7 @@ int vmclock_source_set(struct vmclock_source *src,
 	cancel_delayed_work_sync(&src->work);
 	old = src->stats.state;		/* the sampler is stopped */
 	vmclock_source_apply(src, cfg);
+	vmclock_clock_source_config(src);
 	vmclock_source_start(src);
 	if (src->stats.state != old)
 		vmclock_notify_source(src, VMCLOCK_CMD_SOURCE_CHANGE_NTF);
@@ -450,6 +527,7 @@ void vmclock_source_del(struct vmclock_source *src)
 
 	list_del(&src->node);
 	cancel_delayed_work_sync(&src->work);
+	vmclock_clock_source_del(src);
 	vmclock_source_release_clock(src);
 	vmclock_notify_source(src, VMCLOCK_CMD_SOURCE_DEL_NTF);
 	kobject_del(&src->kobj);

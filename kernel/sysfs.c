@@ -5,9 +5,13 @@
  */
 
 #include <linux/kobject.h>
+#include <linux/ktime.h>
+#include <linux/math64.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
+#include <linux/timekeeping.h>
 
+#include "estimator.h"
 #include "vmclock.h"
 
 static struct kobject *vmclock_kobj;
@@ -29,9 +33,71 @@ static ssize_t phc_show(struct kobject *kobj, struct kobj_attribute *attr,
 
 static struct kobj_attribute phc_attr = __ATTR_RO(phc);
 
+/* Unified minus CLOCK_REALTIME now, ns; "unknown" without an estimate. */
+static ssize_t offset_ns_show(struct kobject *kobj,
+			      struct kobj_attribute *attr, char *buf)
+{
+	struct system_time_snapshot sys;
+	s64 t;
+	u64 bound;
+
+	if (vmclock_clock_at_snapshot(&sys, &t, &bound))
+		return sysfs_emit(buf, "unknown\n");
+	return sysfs_emit(buf, "%lld\n", t - ktime_to_ns(sys.real));
+}
+
+static struct kobj_attribute offset_ns_attr = __ATTR_RO(offset_ns);
+
+static ssize_t error_bound_ns_show(struct kobject *kobj,
+				   struct kobj_attribute *attr, char *buf)
+{
+	s64 t;
+	u64 raw, bound;
+
+	if (vmclock_clock_now(&raw, &t, &bound))
+		return sysfs_emit(buf, "unknown\n");
+	return sysfs_emit(buf, "%llu\n", bound);
+}
+
+static struct kobj_attribute error_bound_ns_attr = __ATTR_RO(error_bound_ns);
+
+static ssize_t freq_ppb_show(struct kobject *kobj, struct kobj_attribute *attr,
+			     char *buf)
+{
+	struct est_snapshot snap;
+
+	vmclock_clock_snapshot(&snap);
+	return sysfs_emit(buf, "%lld\n", div_s64(snap.freq, EST_FREQ_PPB));
+}
+
+static struct kobj_attribute freq_ppb_attr = __ATTR_RO(freq_ppb);
+
+/* Ids of the sources the unified clock uses now, space-separated. */
+static ssize_t selected_show(struct kobject *kobj, struct kobj_attribute *attr,
+			     char *buf)
+{
+	struct vmclock_source_est est;
+	struct vmclock_source *src;
+	int len = 0;
+
+	mutex_lock(&vmclock_lock);
+	list_for_each_entry(src, &vmclock_sources, node)
+		if (vmclock_clock_source_info(src, &est) && est.selected)
+			len += sysfs_emit_at(buf, len, "%s%u", len ? " " : "",
+					     src->id);
+	mutex_unlock(&vmclock_lock);
+	return len + sysfs_emit_at(buf, len, "\n");
+}
+
+static struct kobj_attribute selected_attr = __ATTR_RO(selected);
+
 static struct attribute *vmclock_attrs[] = {
 	&status_attr.attr,
 	&phc_attr.attr,
+	&offset_ns_attr.attr,
+	&error_bound_ns_attr.attr,
+	&freq_ppb_attr.attr,
+	&selected_attr.attr,
 	NULL
 };
 
@@ -75,6 +141,26 @@ VMCLOCK_SOURCE_ATTR(delay_ns, "%llu", st.delay_ns);
 VMCLOCK_SOURCE_ATTR(delay_min_ns, "%llu", st.delay_min_ns);
 VMCLOCK_SOURCE_ATTR(offset_ns, "%lld", st.offset_ns);
 
+/* What the estimator says of the source; "unknown" before it has a say. */
+#define VMCLOCK_SOURCE_EST_ATTR(_name, _fmt, _expr, _known)		\
+static ssize_t src_##_name##_show(struct kobject *kobj,			\
+				  struct kobj_attribute *attr, char *buf) \
+{									\
+	struct vmclock_source_est est;					\
+									\
+	if (!vmclock_clock_source_info(to_source(kobj), &est) || !(_known)) \
+		return sysfs_emit(buf, "unknown\n");			\
+	return sysfs_emit(buf, _fmt "\n", _expr);			\
+}									\
+static struct kobj_attribute src_##_name##_attr =			\
+	__ATTR(_name, 0444, src_##_name##_show, NULL)
+
+VMCLOCK_SOURCE_EST_ATTR(freq_ppb, "%lld", est.freq_ppb, true);
+VMCLOCK_SOURCE_EST_ATTR(jitter_ns, "%llu", est.jitter_ns, true);
+VMCLOCK_SOURCE_EST_ATTR(error_bound_ns, "%llu", est.bound_ns,
+			est.bound_ns != EST_BOUND_UNKNOWN);
+VMCLOCK_SOURCE_EST_ATTR(selected, "%d", est.selected, true);
+
 static struct attribute *vmclock_source_attrs[] = {
 	&src_clock_name_attr.attr,
 	&src_profile_attr.attr,
@@ -91,6 +177,10 @@ static struct attribute *vmclock_source_attrs[] = {
 	&src_delay_ns_attr.attr,
 	&src_delay_min_ns_attr.attr,
 	&src_offset_ns_attr.attr,
+	&src_freq_ppb_attr.attr,
+	&src_jitter_ns_attr.attr,
+	&src_error_bound_ns_attr.attr,
+	&src_selected_attr.attr,
 	NULL
 };
 ATTRIBUTE_GROUPS(vmclock_source);

@@ -19,6 +19,8 @@ struct genl_info;
 struct netlink_ext_ack;
 struct posix_clock;
 
+/* Reads in one poll at most (the largest profile burst). */
+#define VMCLOCK_MAX_BURST	5
 /* At most this many sources, gone ones included, are attached at once. */
 #define VMCLOCK_MAX_SOURCES	32
 /* Polls in a row that find the device only busy before it is an error. */
@@ -43,6 +45,8 @@ enum vmclock_stale_policy {
  * @max_reads_per_s: read rate the device tolerates, 0 for no limit
  * @host_error_ns: default intrinsic error of the host's clock
  * @granularity_ns: resolution of the clock's values
+ * @update_period_ns: for clocks whose reads extrapolate a sample the host
+ *	pushes periodically (Hyper-V), that period; 0 for clocks read live
  * @stale: what -ESTALE means
  */
 struct vmclock_profile {
@@ -55,6 +59,7 @@ struct vmclock_profile {
 	u32 max_reads_per_s;
 	u64 host_error_ns;
 	u32 granularity_ns;
+	u64 update_period_ns;
 	enum vmclock_stale_policy stale;
 };
 
@@ -117,10 +122,11 @@ struct vmclock_source_stats {
  * @window_start: raw ns at which the current one-second read window began
  * @window_reads: reads in that window
  * @busy_polls: polls in a row that only got -EBUSY
+ * @slot: the source's slot in the estimator, -1 while it has none
  * @lock: protects @stats; taken by the sampler and by readers
  * @stats: reported state and counters
  *
- * Only the sampler touches @clk, the read window and @busy_polls while the work
+ * Only the sampler touches @clk, the read window, @busy_polls and @slot while the work
  * is queued; the netlink and teardown paths cancel the work (synchronously)
  * before they do.  The sampler never takes vmclock_lock.
  */
@@ -141,8 +147,25 @@ struct vmclock_source {
 	u64 window_start;
 	u32 window_reads;
 	u32 busy_polls;
+	int slot;
 	spinlock_t lock;		/* protects stats */
 	struct vmclock_source_stats stats;
+};
+
+/**
+ * struct vmclock_source_est - what the estimator says of a source
+ * @selected: used for the unified clock
+ * @falseticker: outside the interval most sources agree on
+ * @freq_ppb: rate of the source against the raw clock minus one, ppb
+ * @jitter_ns: read noise, 1 sigma
+ * @bound_ns: the source's own error bound now
+ */
+struct vmclock_source_est {
+	bool selected;
+	bool falseticker;
+	s64 freq_ppb;
+	u64 jitter_ns;
+	u64 bound_ns;
 };
 
 /* Overrides given with source add / source set; absent fields are < 0. */
@@ -157,7 +180,24 @@ struct vmclock_source_config {
 extern struct mutex vmclock_lock;
 extern struct list_head vmclock_sources;
 
+struct est_snapshot;
+struct system_time_snapshot;
+
 enum vmclock_status vmclock_status(void);
+int vmclock_clock_init(void);
+void vmclock_clock_exit(void);
+int vmclock_clock_source_add(struct vmclock_source *src);
+void vmclock_clock_source_del(struct vmclock_source *src);
+void vmclock_clock_source_config(struct vmclock_source *src);
+bool vmclock_clock_feed(struct vmclock_source *src,
+			const struct vmclock_sample *s, int n, int err,
+			bool *falseticker);
+bool vmclock_clock_source_info(struct vmclock_source *src,
+			       struct vmclock_source_est *info);
+void vmclock_clock_snapshot(struct est_snapshot *snap);
+int vmclock_clock_now(u64 *raw, s64 *time_ns, u64 *bound_ns);
+int vmclock_clock_at_snapshot(struct system_time_snapshot *sys,
+			      s64 *time_ns, u64 *bound_ns);
 const char *vmclock_status_name(enum vmclock_status status);
 const char *vmclock_source_state_name(enum vmclock_source_state state);
 
@@ -192,5 +232,6 @@ int vmclock_sysfs_source_add(struct vmclock_source *src);
 int vmclock_netlink_init(void);
 void vmclock_netlink_exit(void);
 void vmclock_notify_source(struct vmclock_source *src, u8 cmd);
+void vmclock_notify_status(void);
 
 #endif /* _VMCLOCK_H */

@@ -39,6 +39,8 @@ enum vmclock_status {
  * @VMCLOCK_SOURCE_GONE: the clock's driver went away; the source holds no
  *	reference any more and is never sampled again
  * @VMCLOCK_SOURCE_DISABLED: sampling stopped by configuration
+ * @VMCLOCK_SOURCE_FALSETICKER: read fine, but outside the interval most
+ *	sources agree on: not used for the unified clock
  */
 enum vmclock_source_state {
 	VMCLOCK_SOURCE_INIT,
@@ -47,6 +49,7 @@ enum vmclock_source_state {
 	VMCLOCK_SOURCE_ERROR,
 	VMCLOCK_SOURCE_GONE,
 	VMCLOCK_SOURCE_DISABLED,
+	VMCLOCK_SOURCE_FALSETICKER,
 
 	/* private: */
 	__VMCLOCK_SOURCE_MAX,
@@ -84,6 +87,18 @@ enum {
 	VMCLOCK_A_OFFSET_NS,		/* s64, source minus CLOCK_REALTIME */
 	VMCLOCK_A_READS,		/* u64, reads of the clock */
 	VMCLOCK_A_PHC,			/* u32, N of vmclock's own /dev/ptpN */
+	VMCLOCK_A_FREQ_PPB,		/* s64, rate minus one, ppb */
+	VMCLOCK_A_ERROR_BOUND_NS,	/* u64, bound now; absent: unknown */
+	VMCLOCK_A_JITTER_NS,		/* u64, read noise, 1 sigma */
+	VMCLOCK_A_SELECTED,		/* u8, used for the unified clock */
+	VMCLOCK_A_SNAP_SEQ,		/* u32, publication number */
+	VMCLOCK_A_SNAP_RAW_BASE,	/* s64, CLOCK_MONOTONIC_RAW ns */
+	VMCLOCK_A_SNAP_TIME_BASE,	/* s64, UTC ns at the raw base */
+	VMCLOCK_A_SNAP_FREQ,		/* s64, rate minus one, 2^-48 */
+	VMCLOCK_A_SNAP_SLEW,		/* s64, extra rate, 2^-48 */
+	VMCLOCK_A_SNAP_SLEW_LEN,	/* u64, raw ns the slew lasts */
+	VMCLOCK_A_SNAP_BOUND_BASE,	/* u64, bound at the raw base, ns */
+	VMCLOCK_A_SNAP_BOUND_GROWTH,	/* u64, bound per raw ns, 2^-48 */
 
 	/* private: */
 	__VMCLOCK_A_MAX,
@@ -100,6 +115,7 @@ enum {
 	VMCLOCK_CMD_SOURCE_ADD_NTF,	/* event: a source was attached */
 	VMCLOCK_CMD_SOURCE_DEL_NTF,	/* event: a source was detached */
 	VMCLOCK_CMD_SOURCE_CHANGE_NTF,	/* event: a source changed state */
+	VMCLOCK_CMD_STATUS_CHANGE_NTF,	/* event: the unified clock's status */
 
 	/* private: */
 	__VMCLOCK_CMD_MAX,
