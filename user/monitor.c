@@ -26,6 +26,8 @@ static const char *event_name(int cmd)
 		return "source-removed";
 	case VMCLOCK_CMD_SOURCE_CHANGE_NTF:
 		return "source-changed";
+	case VMCLOCK_CMD_STATUS_CHANGE_NTF:
+		return "status-changed";
 	default:
 		return NULL;
 	}
@@ -37,8 +39,21 @@ static int monitor_event(int cmd, struct nlattr **tb, void *arg)
 	const char *name = event_name(cmd);
 	struct source s;
 
-	if (!name || !tb[VMCLOCK_A_SOURCE_ID])
+	if (!name)
 		return 0;	/* an event this version does not know */
+	if (cmd == VMCLOCK_CMD_STATUS_CHANGE_NTF) {
+		unsigned int status = tb[VMCLOCK_A_STATUS] ?
+			nla_get_u32(tb[VMCLOCK_A_STATUS]) : ~0U;
+
+		if (opts.json)
+			printf("{\"event\":\"%s\",\"status\":\"%s\"}\n", name,
+			       status_name(status));
+		else
+			printf("%s: %s\n", name, status_name(status));
+		goto out;
+	}
+	if (!tb[VMCLOCK_A_SOURCE_ID])
+		return 0;
 	source_parse(tb, &s);
 	if (opts.json) {
 		printf("{\"event\":\"%s\",\"source\":", name);
@@ -49,6 +64,7 @@ static int monitor_event(int cmd, struct nlattr **tb, void *arg)
 		       name, s.id, s.phc_index, s.clock_name, s.profile,
 		       source_state_name(s.state));
 	}
+out:
 	fflush(stdout);
 	if (m->left > 0 && --m->left == 0)
 		return 1;

@@ -23,6 +23,7 @@ static const char *const state_names[] = {
 	[VMCLOCK_SOURCE_ERROR]		= "error",
 	[VMCLOCK_SOURCE_GONE]		= "gone",
 	[VMCLOCK_SOURCE_DISABLED]	= "disabled",
+	[VMCLOCK_SOURCE_FALSETICKER]	= "falseticker",
 };
 
 const char *source_state_name(unsigned int state)
@@ -69,6 +70,14 @@ void source_parse(struct nlattr **tb, struct source *s)
 	s->delay_min_ns = get_u64(tb[VMCLOCK_A_DELAY_MIN_NS]);
 	s->offset_ns = tb[VMCLOCK_A_OFFSET_NS] ?
 		(int64_t)nla_get_u64(tb[VMCLOCK_A_OFFSET_NS]) : 0;
+	s->estimated = tb[VMCLOCK_A_SELECTED];
+	s->selected = tb[VMCLOCK_A_SELECTED] &&
+		      nla_get_u8(tb[VMCLOCK_A_SELECTED]);
+	s->freq_ppb = tb[VMCLOCK_A_FREQ_PPB] ?
+		(int64_t)nla_get_u64(tb[VMCLOCK_A_FREQ_PPB]) : 0;
+	s->jitter_ns = get_u64(tb[VMCLOCK_A_JITTER_NS]);
+	s->bound_known = tb[VMCLOCK_A_ERROR_BOUND_NS];
+	s->bound_ns = get_u64(tb[VMCLOCK_A_ERROR_BOUND_NS]);
 }
 
 static int source_one_cb(struct nlattr **tb, void *arg)
@@ -103,11 +112,22 @@ void source_json(const struct source *s)
 	       ",\"reads\":%" PRIu64 ",\"samples\":%" PRIu64
 	       ",\"errors\":%" PRIu64 ",\"last_error\":%" PRIu32
 	       ",\"delay_ns\":%" PRIu64 ",\"delay_min_ns\":%" PRIu64
-	       ",\"offset_ns\":%" PRId64 "}",
+	       ",\"offset_ns\":%" PRId64,
 	       source_state_name(s->state), s->enabled ? "true" : "false",
 	       s->poll_ms, s->host_error_ns, s->weight, s->reads, s->samples,
 	       s->errors, s->last_error, s->delay_ns, s->delay_min_ns,
 	       s->offset_ns);
+	if (s->estimated)
+		printf(",\"selected\":%s,\"freq_ppb\":%" PRId64
+		       ",\"jitter_ns\":%" PRIu64, s->selected ? "true" : "false",
+		       s->freq_ppb, s->jitter_ns);
+	else
+		fputs(",\"selected\":false,\"freq_ppb\":null,\"jitter_ns\":null",
+		      stdout);
+	if (s->bound_known)
+		printf(",\"error_bound_ns\":%" PRIu64 "}", s->bound_ns);
+	else
+		fputs(",\"error_bound_ns\":null}", stdout);
 }
 
 /* "12.3us" style, for the table. */
@@ -166,7 +186,7 @@ int sources_main(int argc, char *argv[])
 {
 	static struct source_list list;
 	struct vmclock_nl *nl;
-	char b1[32], b2[32];
+	char b1[32], b2[32], b3[32];
 	int err, i;
 
 	if (extra_args(argc, argv))
@@ -186,19 +206,25 @@ int sources_main(int argc, char *argv[])
 		puts("]");
 		return EXIT_OK;
 	}
-	printf("%-4s %-6s %-8s %-8s %7s %8s %7s %9s %11s  %s\n", "ID", "PHC",
-	       "Profile", "State", "Poll", "Samples", "Errors", "Delay",
-	       "Offset", "Clock name");
+	/* S: '*' used for the unified clock, 'x' falseticker. */
+	printf("S %-4s %-6s %-8s %-11s %7s %8s %7s %9s %11s %9s  %s\n", "ID",
+	       "PHC", "Profile", "State", "Poll", "Samples", "Errors", "Delay",
+	       "Offset", "Bound", "Clock name");
 	for (i = 0; i < list.n; i++) {
 		const struct source *s = &list.s[i];
 		char phc[16];
 
 		snprintf(phc, sizeof(phc), "ptp%" PRIu32, s->phc_index);
-		printf("%-4" PRIu32 " %-6s %-8s %-8s %5" PRIu32 "ms %8" PRIu64
-		       " %7" PRIu64 " %9s %11s  %s\n", s->id, phc, s->profile,
+		printf("%c %-4" PRIu32 " %-6s %-8s %-11s %5" PRIu32 "ms %8" PRIu64
+		       " %7" PRIu64 " %9s %11s %9s  %s\n",
+		       s->selected ? '*' :
+		       s->state == VMCLOCK_SOURCE_FALSETICKER ? 'x' : ' ',
+		       s->id, phc, s->profile,
 		       source_state_name(s->state), s->poll_ms, s->samples,
 		       s->errors, fmt_ns(b1, sizeof(b1), s->delay_ns, false),
-		       fmt_ns(b2, sizeof(b2), s->offset_ns, true), s->clock_name);
+		       fmt_ns(b2, sizeof(b2), s->offset_ns, true),
+		       s->bound_known ? fmt_ns(b3, sizeof(b3), s->bound_ns, false) :
+					"-", s->clock_name);
 	}
 	return EXIT_OK;
 }

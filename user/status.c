@@ -3,6 +3,7 @@
  * vmclockctl status: the state of the unified clock.
  */
 #include <errno.h>
+#include <inttypes.h>
 
 #include <netlink/attr.h>
 
@@ -13,6 +14,10 @@ struct status {
 	unsigned int status;
 	char version[64];
 	int phc;		/* -1: not reported */
+	bool have_estimate;	/* offset and bound known */
+	int64_t offset_ns;
+	uint64_t bound_ns;
+	int64_t freq_ppb;
 };
 
 static int status_reply(struct nlattr **tb, void *arg)
@@ -28,6 +33,13 @@ static int status_reply(struct nlattr **tb, void *arg)
 			    sizeof(st->version));
 	if (tb[VMCLOCK_A_PHC])
 		st->phc = nla_get_u32(tb[VMCLOCK_A_PHC]);
+	if (tb[VMCLOCK_A_FREQ_PPB])
+		st->freq_ppb = (int64_t)nla_get_u64(tb[VMCLOCK_A_FREQ_PPB]);
+	if (tb[VMCLOCK_A_OFFSET_NS] && tb[VMCLOCK_A_ERROR_BOUND_NS]) {
+		st->have_estimate = true;
+		st->offset_ns = (int64_t)nla_get_u64(tb[VMCLOCK_A_OFFSET_NS]);
+		st->bound_ns = nla_get_u64(tb[VMCLOCK_A_ERROR_BOUND_NS]);
+	}
 	return 0;
 }
 
@@ -40,12 +52,27 @@ static void status_print(const struct status *st)
 		json_string(stdout, st->version);
 		if (st->phc >= 0)
 			printf(",\"phc\":\"ptp%d\"", st->phc);
-		fputs("}\n", stdout);
+		if (st->have_estimate)
+			printf(",\"offset_ns\":%" PRId64 ",\"error_bound_ns\":%" PRIu64,
+			       st->offset_ns, st->bound_ns);
+		else
+			fputs(",\"offset_ns\":null,\"error_bound_ns\":null", stdout);
+		printf(",\"freq_ppb\":%" PRId64 "}\n", st->freq_ppb);
 		return;
 	}
 	printf("Status          : %s\n", status_name(st->status));
 	if (st->phc >= 0)
 		printf("Unified clock   : /dev/ptp%d\n", st->phc);
+	if (st->have_estimate) {
+		printf("Offset          : %+.9f seconds (unified minus system clock)\n",
+		       st->offset_ns / 1e9);
+		printf("Error bound     : %.9f seconds\n", st->bound_ns / 1e9);
+	} else {
+		printf("Offset          : unknown\n");
+		printf("Error bound     : unknown\n");
+	}
+	printf("Frequency       : %+.3f ppm (against the raw clock)\n",
+	       st->freq_ppb / 1e3);
 	printf("Module version  : %s\n", st->version);
 }
 

@@ -91,6 +91,12 @@ struct source {
 	uint32_t last_error;
 	uint64_t delay_ns, delay_min_ns;
 	int64_t offset_ns;
+	bool estimated;		/* the estimator's figures below are known */
+	bool selected;
+	int64_t freq_ppb;
+	uint64_t jitter_ns;
+	bool bound_known;
+	uint64_t bound_ns;
 };
 
 struct source_list {
