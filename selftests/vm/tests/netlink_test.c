@@ -4,10 +4,12 @@
  * loaded and root (one test drops to an unprivileged user by itself).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/genetlink.h>
@@ -224,6 +226,22 @@ TEST(privileged_ops_need_cap_net_admin)
 			EXPECT_NE(0U, fi.flags[i] & GENL_ADMIN_PERM);
 		}
 	}
+}
+
+/* A fresh module has no estimate: reads of its clock fail with EAGAIN. */
+TEST(unified_clock_unsynchronized_read)
+{
+	int fd = open_phc(own_phc());
+	char name[64], path[64];
+	struct timespec ts;
+
+	ASSERT_LE(0, fd);
+	snprintf(path, sizeof(path), "/sys/class/ptp/ptp%d/clock_name", own_phc());
+	ASSERT_EQ(0, read_line(path, name, sizeof(name)));
+	EXPECT_STREQ("vmclock-unified", name);
+	EXPECT_EQ(-1, clock_gettime(((~(clockid_t)fd) << 3) | 3, &ts));
+	EXPECT_EQ(EAGAIN, errno);
+	close(fd);
 }
 
 TEST_HARNESS_MAIN

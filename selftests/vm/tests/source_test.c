@@ -188,22 +188,6 @@ TEST(unprivileged_changes_refused)
 	EXPECT_EQ(0, WEXITSTATUS(ws));
 }
 
-/* vmclock's own clock has no estimate yet: reads fail with EAGAIN. */
-TEST(unified_clock_unsynchronized_read)
-{
-	int fd = open_phc(own_phc());
-	char name[64], path[64];
-	struct timespec ts;
-
-	ASSERT_LE(0, fd);
-	snprintf(path, sizeof(path), "/sys/class/ptp/ptp%d/clock_name", own_phc());
-	ASSERT_EQ(0, read_line(path, name, sizeof(name)));
-	EXPECT_STREQ("vmclock-unified", name);
-	EXPECT_EQ(-1, clock_gettime(((~(clockid_t)fd) << 3) | 3, &ts));
-	EXPECT_EQ(EAGAIN, errno);
-	close(fd);
-}
-
 /* ---- a real driver's clock: attach, sample, configure, lose, regain ---- */
 
 TEST(driver_phc_lifecycle)
@@ -235,12 +219,16 @@ TEST(driver_phc_lifecycle)
 	close(fd2);
 	close(fd);	/* the source holds its own reference */
 
-	/* Sampling at 100 ms: about 10 polls a second. */
+	/*
+	 * Sampling at 100 ms: at least 10 polls a second, at most 40 while
+	 * the estimator asks for faster polls (this clock does not advance,
+	 * so it never settles).
+	 */
 	usleep(1500000);
 	ASSERT_EQ(0, id_req(nl, VMCLOCK_CMD_SOURCE_GET, id, 0, 0, &g));
 	EXPECT_EQ(VMCLOCK_SOURCE_OK, g.state);
 	EXPECT_LE(8, g.samples) TH_LOG("samples %llu", (unsigned long long)g.samples);
-	EXPECT_GE(17, g.samples);
+	EXPECT_GE(62, g.samples);
 	EXPECT_LE(g.samples, source_sysfs(id, "samples", buf, sizeof(buf)));
 	source_sysfs(id, "state", buf, sizeof(buf));
 	EXPECT_STREQ("ok", buf);

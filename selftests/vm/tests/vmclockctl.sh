@@ -21,7 +21,7 @@ check "no command means status" [ "$(vmclockctl)" = "$out" ]
 
 json=$(vmclockctl -j status)
 check "status -j is the JSON object ($json)" \
-	[ "$json" = "{\"status\":\"$sysfs\",\"module_version\":\"$version\",\"phc\":\"$phc\"}" ]
+	[ "$json" = "{\"status\":\"$sysfs\",\"module_version\":\"$version\",\"phc\":\"$phc\",\"offset_ns\":null,\"error_bound_ns\":null,\"freq_ppb\":0}" ]
 
 check "--version matches the module ($(vmclockctl --version))" \
 	[ "$(vmclockctl --version)" = "vmclockctl $version" ]

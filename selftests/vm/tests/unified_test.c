@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * In-guest tests of the unified clock against the simulator's truth:
+ * every read is within the bound published for that instant, reads never
+ * go backwards, and the PHC agrees with the published snapshot exactly.  Needs vmclock and vmclock_sim
+ * loaded with no sources attached, root.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/ptp_clock.h>
+#include <netlink/attr.h>
+
+#include "kselftest_harness.h"
+#include "testlib.h"
+#include "estimator.h"
+
+#define SIM "/sys/kernel/debug/vmclock_sim"
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : -errno;
+}
+
+/* Truth at raw time raw, through an open truth file. */
+static long long truth_at(int fd, unsigned long long raw)
+{
+	char buf[64];
+	unsigned long long r;
+	long long t;
+	ssize_t n;
+
+	n = snprintf(buf, sizeof(buf), "%llu", raw);
+	if (pwrite(fd, buf, n, 0) != n)
+		return -1;
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	if (sscanf(buf, "%llu %lld", &r, &t) != 2 || r != raw)
+		return -1;
+	return t;
+}
+
+struct status {
+	uint32_t status;
+	struct est_snapshot snap;
+	bool have_snap;
+	char selected[64];
+};
+
+static int status_cb(struct nlattr **tb, void *arg)
+{
+	struct status *st = arg;
+
+	st->status = tb[VMCLOCK_A_STATUS] ? nla_get_u32(tb[VMCLOCK_A_STATUS]) : ~0U;
+	st->have_snap = tb[VMCLOCK_A_SNAP_SEQ] && tb[VMCLOCK_A_SNAP_BOUND_GROWTH];
+	if (!st->have_snap)
+		return 0;
+	st->snap.seq = nla_get_u32(tb[VMCLOCK_A_SNAP_SEQ]);
+	st->snap.raw_base = nla_get_u64(tb[VMCLOCK_A_SNAP_RAW_BASE]);
+	st->snap.time_base = nla_get_u64(tb[VMCLOCK_A_SNAP_TIME_BASE]);
+	st->snap.freq = nla_get_u64(tb[VMCLOCK_A_SNAP_FREQ]);
+	st->snap.slew = nla_get_u64(tb[VMCLOCK_A_SNAP_SLEW]);
+	st->snap.slew_len = nla_get_u64(tb[VMCLOCK_A_SNAP_SLEW_LEN]);
+	st->snap.bound_base = nla_get_u64(tb[VMCLOCK_A_SNAP_BOUND_BASE]);
+	st->snap.bound_growth = nla_get_u64(tb[VMCLOCK_A_SNAP_BOUND_GROWTH]);
+	st->snap.status = st->status;
+	return 0;
+}
+
+static int get_status(struct vmclock_nl *nl, struct status *st)
+{
+	memset(st, 0, sizeof(*st));
+	return vmclock_nl_request(nl, VMCLOCK_CMD_STATUS_GET, 0, status_cb, st);
+}
+
+static long long ts_ns(const struct ptp_clock_time *t)
+{
+	return t->sec * 1000000000LL + t->nsec;
+}
+
+/* Wait up to secs for the unified clock to be synchronized. */
+static bool wait_synced(struct vmclock_nl *nl, int secs)
+{
+	struct status st;
+	int i;
+
+	for (i = 0; i < secs * 10; i++) {
+		if (!get_status(nl, &st) && st.status == VMCLOCK_STATUS_SYNCHRONIZED)
+			return true;
+		usleep(100000);
+	}
+	return false;
+}
+
+FIXTURE(unified) {
+	struct vmclock_nl *nl;
+	int truth;
+	int phc;
+};
+
+FIXTURE_SETUP(unified)
+{
+	self->nl = vmclock_nl_open();
+	ASSERT_NE(NULL, self->nl);
+	ASSERT_EQ(0, write_str(SIM "/ctl", "add 0 KVM virtual PTP"));
+	ASSERT_EQ(0, write_str(SIM "/ctl", "add 1 hyperv"));
+	ASSERT_EQ(0, write_str(SIM "/ctl", "add 2 ena-ptp-00"));
+	/* some noise, and the sources somewhat off truth, as hosts are */
+	ASSERT_EQ(0, write_str(SIM "/0/noise_ns", "20"));
+	ASSERT_EQ(0, write_str(SIM "/0/offset_ns", "3000"));
+	ASSERT_EQ(0, write_str(SIM "/2/offset_ns", "-2000"));
+	ASSERT_EQ(0, system("vmclockctl discover > /dev/null"));
+	self->truth = open(SIM "/truth", O_RDWR);
+	ASSERT_LE(0, self->truth);
+	self->phc = open_phc(own_phc());
+	ASSERT_LE(0, self->phc);
+	ASSERT_TRUE(wait_synced(self->nl, 30));
+}
+
+FIXTURE_TEARDOWN(unified)
+{
+	int i;
+
+	close(self->phc);
+	close(self->truth);
+	system("for d in /sys/kernel/vmclock/sources/*; do "
+	       "[ -d $d ] && vmclockctl source del ${d##*/}; done");
+	for (i = 0; i < 4; i++) {
+		char cmd[16];
+
+		snprintf(cmd, sizeof(cmd), "del %d", i);
+		write_str(SIM "/ctl", cmd);
+	}
+	vmclock_nl_close(self->nl);
+}
+
+/*
+ * 1000 cross timestamps: each equals the published snapshot evaluated at
+ * its raw time, is within the bound published for that instant, and none
+ * goes backwards.
+ */
+TEST_F(unified, reads_within_bound)
+{
+	long long max_err = 0, min_bound = -1, max_bound = 0, prev = 0;
+	int i, done = 0, retries = 0, outside = 0, backwards = 0, mismatch = 0;
+	struct status s1, s2;
+
+	for (i = 0; i < 1000 + retries && retries < 1000; i++) {
+		struct ptp_sys_offset_precise p = { 0 };
+		long long dev, raw, truth, err;
+		s64 eval;
+		u64 bound;
+
+		ASSERT_EQ(0, get_status(self->nl, &s1));
+		ASSERT_EQ(0, ioctl(self->phc, PTP_SYS_OFFSET_PRECISE, &p));
+		ASSERT_EQ(0, get_status(self->nl, &s2));
+		if (!s1.have_snap || s1.snap.seq != s2.snap.seq) {
+			retries++;	/* a new snapshot came in between */
+			continue;
+		}
+		dev = ts_ns(&p.device);
+		raw = ts_ns(&p.sys_monoraw);
+		truth = truth_at(self->truth, raw);
+		ASSERT_LT(0, truth);
+		est_snapshot_eval(&s1.snap, raw, &eval, &bound);
+		mismatch += eval != dev;
+		err = dev - truth;
+		if (err < 0)
+			err = -err;
+		outside += (u64)err > bound;
+		backwards += dev < prev;
+		prev = dev;
+		if (err > max_err)
+			max_err = err;
+		if (min_bound < 0 || (long long)bound < min_bound)
+			min_bound = bound;
+		if ((long long)bound > max_bound)
+			max_bound = bound;
+		done++;
+	}
+	TH_LOG("%d reads (%d retried): max |unified - truth| %lld ns, bound "
+	       "%lld..%lld ns", done, retries, max_err, min_bound, max_bound);
+	EXPECT_LE(1000, done);
+	EXPECT_EQ(0, outside);
+	EXPECT_EQ(0, backwards);
+	EXPECT_EQ(0, mismatch);
+}
+
+/* clock_gettime() on the unified clock: monotonic, and cheap. */
+TEST_F(unified, gettime_monotonic)
+{
+	clockid_t id = ((~(clockid_t)self->phc) << 3) | 3;
+	struct timespec a, b, t0, t1;
+	long long prev = 0, now;
+	int i, backwards = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < 1000; i++) {
+		ASSERT_EQ(0, clock_gettime(id, &a));
+		now = a.tv_sec * 1000000000LL + a.tv_nsec;
+		backwards += now < prev;
+		prev = now;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	TH_LOG("unified clock_gettime: %.0f ns per read",
+	       ((t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec)) / 1000);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < 1000; i++)
+		clock_gettime(CLOCK_REALTIME, &b);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	TH_LOG("CLOCK_REALTIME clock_gettime: %.0f ns per read",
+	       ((t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec)) / 1000);
+	EXPECT_EQ(0, backwards);
+}
+
+TEST_HARNESS_MAIN
