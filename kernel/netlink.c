@@ -205,20 +205,24 @@ static struct vmclock_source *vmclock_nl_source(struct genl_info *info)
 	return src;
 }
 
-/* Settings present in the request; absent ones stay < 0. */
+/*
+ * Settings present in the request; absent ones stay < 0.  The casts
+ * matter: "u32 ? : -1" would make the -1 unsigned.
+ */
 static void vmclock_nl_config(struct genl_info *info,
 			      struct vmclock_source_config *cfg)
 {
 	struct nlattr **a = info->attrs;
 
 	cfg->poll_ms = a[VMCLOCK_A_POLL_MS] ?
-		nla_get_u32(a[VMCLOCK_A_POLL_MS]) : -1;
+		(s64)nla_get_u32(a[VMCLOCK_A_POLL_MS]) : -1;
+	/* The policy limits it to 1 s, so it fits an s64. */
 	cfg->host_error_ns = a[VMCLOCK_A_HOST_ERROR_NS] ?
-		nla_get_u64(a[VMCLOCK_A_HOST_ERROR_NS]) : -1;
+		(s64)nla_get_u64(a[VMCLOCK_A_HOST_ERROR_NS]) : -1;
 	cfg->weight = a[VMCLOCK_A_WEIGHT] ?
-		nla_get_u32(a[VMCLOCK_A_WEIGHT]) : -1;
+		(s64)nla_get_u32(a[VMCLOCK_A_WEIGHT]) : -1;
 	cfg->enabled = a[VMCLOCK_A_ENABLED] ?
-		nla_get_u8(a[VMCLOCK_A_ENABLED]) : -1;
+		(s32)nla_get_u8(a[VMCLOCK_A_ENABLED]) : -1;
 }
 
 static int vmclock_nl_source_add_doit(struct sk_buff *skb,

@@ -183,6 +183,12 @@ TEST_F(sim, discover_and_rates)
 	for (i = 0; i < 3; i++) {
 		ASSERT_TRUE(source_of_phc(self->nl, sim_ptp(i), &r[i]));
 		EXPECT_STREQ(p[i].profile, r[i].profile);
+		/* Nothing given: the profile's settings. */
+		EXPECT_EQ(1000U, r[i].poll_ms);
+		EXPECT_EQ(100, source_sysfs(r[i].id, "weight", buf, sizeof(buf)));
+		EXPECT_EQ(100000, source_sysfs(r[i].id, "host_error_ns", buf,
+					       sizeof(buf)));
+		EXPECT_EQ(1, source_sysfs(r[i].id, "enabled", buf, sizeof(buf)));
 		ASSERT_EQ(0, id_req(self->nl, VMCLOCK_CMD_SOURCE_SET, r[i].id,
 				    VMCLOCK_A_POLL_MS, p[i].poll_ms, &after));
 	}
