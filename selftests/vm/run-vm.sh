@@ -40,6 +40,8 @@ name=$(basename "$suite" .sh)
 dmods+=($(sed -n 's/^#@ modules://p' "$suite"))
 # shellcheck disable=SC2207
 qemu_extra=($(sed -n 's/^#@ qemu://p' "$suite"))
+# shellcheck disable=SC2207
+bins=($(sed -n 's/^#@ bins://p' "$suite"))
 kernel=/boot/vmlinuz-$kver
 modsrc=/lib/modules/$kver
 [ -r "$kernel" ] || { echo "run-vm: cannot read $kernel" >&2; exit 2; }
@@ -64,6 +66,15 @@ install -m 0644 "$lib/tap.sh" "$root/tests/tap.sh"
 install -m 0644 "$suite" "$root/tests/suite.sh"
 for f in "${files[@]}"; do
 	install -m 0755 "$f" "$root/tests/"
+done
+
+# Programs of this machine, at the same path, with their libraries.
+for b in "${bins[@]}"; do
+	path=$(command -v "$b") || { echo "run-vm: no program $b here" >&2; exit 2; }
+	for f in "$path" $(ldd "$path" | grep -o '/[^ ]*'); do
+		mkdir -p "$root$(dirname "$f")"
+		cp -L "$f" "$root$f"
+	done
 done
 
 # Modules: ours under updates/, the distribution's with their dependencies.
