@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,4 +192,90 @@ bool events_wait(struct events *e, int cmd, uint32_t id, uint32_t state,
 		if (poll(&p, 1, 100) > 0)
 			nl_recvmsgs_default(e->sk);
 	}
+}
+
+/* ---- the simulator, selftests/sim (debugfs) ---- */
+
+/* Write s to a file; 0 or -errno (debugfs answers bad input with it). */
+int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	return n < 0 ? n : 0;
+}
+
+int sim_ctl(const char *fmt, ...)
+{
+	char buf[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return write_str(SIM_DIR "/ctl", buf);
+}
+
+int sim_set(int id, const char *file, long long v)
+{
+	char path[128], buf[32];
+
+	snprintf(path, sizeof(path), SIM_DIR "/%d/%s", id, file);
+	snprintf(buf, sizeof(buf), "%lld", v);
+	return write_str(path, buf);
+}
+
+/* N of the simulated clock's /dev/ptpN, -1 when unregistered. */
+int sim_ptp(int id)
+{
+	char path[128], buf[32];
+
+	snprintf(path, sizeof(path), SIM_DIR "/%d/ptp", id);
+	if (read_line(path, buf, sizeof(buf)) || strncmp(buf, "ptp", 3))
+		return -1;
+	return atoi(buf + 3);
+}
+
+/* A "key N" line of the clock's stats file, -1 when absent. */
+long long sim_stat(int id, const char *key)
+{
+	char path[128], line[128];
+	size_t k = strlen(key);
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), SIM_DIR "/%d/stats", id);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, k) && line[k] == ' ')
+			v = atoll(line + k + 1);
+	fclose(f);
+	return v;
+}
+
+/* Truth at raw, through an open truth file; -1 on failure. */
+long long sim_truth_at(int tfd, long long raw)
+{
+	char buf[64];
+	long long r = 0, t = 0;
+	ssize_t n;
+
+	n = snprintf(buf, sizeof(buf), "%lld", raw);
+	if (pwrite(tfd, buf, n, 0) != n)
+		return -1;
+	n = pread(tfd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	if (sscanf(buf, "%lld %lld", &r, &t) != 2 || r != raw)
+		return -1;
+	return t;
 }

@@ -44,4 +44,13 @@ int events_open(struct events *e);
 bool events_wait(struct events *e, int cmd, uint32_t id, uint32_t state,
 		 double timeout_s);
 
+/* The simulator (selftests/sim), through debugfs. */
+#define SIM_DIR "/sys/kernel/debug/vmclock_sim"
+int write_str(const char *path, const char *s);
+int __attribute__((format(printf, 1, 2))) sim_ctl(const char *fmt, ...);
+int sim_set(int id, const char *file, long long v);
+int sim_ptp(int id);
+long long sim_stat(int id, const char *key);
+long long sim_truth_at(int tfd, long long raw);
+
 #endif /* VMCLOCK_TESTLIB_H */

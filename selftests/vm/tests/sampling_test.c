@@ -9,7 +9,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,70 +20,6 @@
 
 #include "kselftest_harness.h"
 #include "testlib.h"
-
-#define SIM "/sys/kernel/debug/vmclock_sim"
-
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -errno;
-}
-
-static int __attribute__((format(printf, 1, 2))) sim_ctl(const char *fmt, ...)
-{
-	char buf[128];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	return write_str(SIM "/ctl", buf);
-}
-
-static int sim_set(int id, const char *file, long long v)
-{
-	char path[128], buf[32];
-
-	snprintf(path, sizeof(path), SIM "/%d/%s", id, file);
-	snprintf(buf, sizeof(buf), "%lld", v);
-	return write_str(path, buf);
-}
-
-/* Index N of the simulated clock's /dev/ptpN, -1 when unregistered. */
-static int sim_ptp(int id)
-{
-	char path[128], buf[32];
-
-	snprintf(path, sizeof(path), SIM "/%d/ptp", id);
-	if (read_line(path, buf, sizeof(buf)) || strncmp(buf, "ptp", 3))
-		return -1;
-	return atoi(buf + 3);
-}
-
-/* A "key N" line of the clock's stats file. */
-static long long sim_stat(int id, const char *key)
-{
-	char path[128], line[128];
-	long long v = -1;
-	size_t k = strlen(key);
-	FILE *f;
-
-	snprintf(path, sizeof(path), SIM "/%d/stats", id);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, k) && line[k] == ' ')
-			v = atoll(line + k + 1);
-	fclose(f);
-	return v;
-}
 
 /* The source attached through /dev/ptpN, from a dump. */
 struct find { int phc; struct reply r; bool found; };

@@ -19,24 +19,11 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "testlib.h"
 
-#define SIM "/sys/kernel/debug/vmclock_sim"
+#define SIM SIM_DIR
 #define FD_TO_CLOCKID(fd) ((~(clockid_t)(fd) << 3) | 3)
 #define NS 1000000000LL
-
-static int s_write(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	if (n < 0)
-		n = -errno;
-	close(fd);
-	return n < 0 ? n : 0;
-}
 
 static int s_read(const char *path, char *buf, size_t len)
 {
@@ -55,32 +42,12 @@ static int s_read(const char *path, char *buf, size_t len)
 	return 0;
 }
 
-static int __attribute__((format(printf, 1, 2))) ctl(const char *fmt, ...)
-{
-	char buf[128];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	return s_write(SIM "/ctl", buf);
-}
-
-static int set(int id, const char *file, long long v)
-{
-	char path[128], buf[32];
-
-	snprintf(path, sizeof(path), SIM "/%d/%s", id, file);
-	snprintf(buf, sizeof(buf), "%lld", v);
-	return s_write(path, buf);
-}
-
 static int set_str(int id, const char *file, const char *v)
 {
 	char path[128];
 
 	snprintf(path, sizeof(path), SIM "/%d/%s", id, file);
-	return s_write(path, v);
+	return write_str(path, v);
 }
 
 static int get_str(int id, const char *file, char *buf, size_t len)
@@ -100,39 +67,11 @@ static long long get(int id, const char *file)
 	return atoll(buf);
 }
 
-/* N of /dev/ptpN, -1 when unregistered. */
-static int ptp_index(int id)
-{
-	char buf[32];
-
-	if (get_str(id, "ptp", buf, sizeof(buf)) || strncmp(buf, "ptp", 3))
-		return -1;
-	return atoi(buf + 3);
-}
-
-static long long stat_of(int id, const char *key)
-{
-	char path[128], line[128];
-	size_t k = strlen(key);
-	long long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), SIM "/%d/stats", id);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, k) && line[k] == ' ')
-			v = atoll(line + k + 1);
-	fclose(f);
-	return v;
-}
-
 static int open_ptp(int id)
 {
 	char path[32];
 
-	snprintf(path, sizeof(path), "/dev/ptp%d", ptp_index(id));
+	snprintf(path, sizeof(path), "/dev/ptp%d", sim_ptp(id));
 	return open(path, O_RDWR);
 }
 
@@ -176,23 +115,6 @@ static struct rd phc_rd(int fd)
 	return r;
 }
 
-/* Truth at raw, through an open truth file. */
-static long long truth_at(int tfd, long long raw)
-{
-	char buf[64];
-	long long r = 0, t = 0;
-	ssize_t n;
-
-	dprintf(tfd, "%lld", raw);
-	n = pread(tfd, buf, sizeof(buf) - 1, 0);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	if (sscanf(buf, "%lld %lld", &r, &t) != 2 || r != raw)
-		return -1;
-	return t;
-}
-
 /*
  * clock - truth at raw *r, from the narrowest of 8 reads; *w is its
  * width, the error is at most half of it.
@@ -211,7 +133,7 @@ static int offset_now(int fd, int tfd, long long *r, long long *off,
 			best = x;
 	}
 	*r = best.pre + (best.post - best.pre) / 2;
-	*off = best.v - truth_at(tfd, *r);
+	*off = best.v - sim_truth_at(tfd, *r);
 	*w = best.post - best.pre;
 	return 0;
 }
@@ -247,7 +169,7 @@ FIXTURE_SETUP(sim)
 	int i;
 
 	for (i = 0; i < 4; i++)
-		ctl("del %d", i);
+		sim_ctl("del %d", i);
 	self->tfd = open(SIM "/truth", O_RDWR);
 	ASSERT_LE(0, self->tfd);
 }
@@ -257,7 +179,7 @@ FIXTURE_TEARDOWN(sim)
 	int i;
 
 	for (i = 0; i < 4; i++)
-		ctl("del %d", i);
+		sim_ctl("del %d", i);
 	if (self->tfd >= 0)
 		close(self->tfd);
 }
@@ -267,21 +189,21 @@ TEST_F(sim, ctl_errors)
 {
 	char buf[64];
 
-	ASSERT_EQ(0, ctl("add 0 KVM virtual PTP"));
-	EXPECT_EQ(-EEXIST, ctl("add 0 KVM virtual PTP"));
-	EXPECT_EQ(-EINVAL, ctl("add 64 hyperv"));
-	EXPECT_EQ(-EINVAL, ctl("add 1"));
-	EXPECT_EQ(-EINVAL, ctl("add x hyperv"));
-	EXPECT_EQ(-EINVAL, ctl("add 1 0123456789012345678901234567890123"));
-	EXPECT_EQ(-ENOENT, ctl("del 3"));
-	EXPECT_EQ(-EINVAL, ctl("jump 5"));
-	EXPECT_EQ(-EINVAL, ctl("pause -5"));
+	ASSERT_EQ(0, sim_ctl("add 0 KVM virtual PTP"));
+	EXPECT_EQ(-EEXIST, sim_ctl("add 0 KVM virtual PTP"));
+	EXPECT_EQ(-EINVAL, sim_ctl("add 64 hyperv"));
+	EXPECT_EQ(-EINVAL, sim_ctl("add 1"));
+	EXPECT_EQ(-EINVAL, sim_ctl("add x hyperv"));
+	EXPECT_EQ(-EINVAL, sim_ctl("add 1 0123456789012345678901234567890123"));
+	EXPECT_EQ(-ENOENT, sim_ctl("del 3"));
+	EXPECT_EQ(-EINVAL, sim_ctl("jump 5"));
+	EXPECT_EQ(-EINVAL, sim_ctl("pause -5"));
 	EXPECT_EQ(-EINVAL, set_str(0, "mode", "vmware"));
-	EXPECT_EQ(-EINVAL, set(0, "latency_asym", 101));
-	EXPECT_EQ(-EINVAL, set(0, "rate_limit", 100000));
+	EXPECT_EQ(-EINVAL, sim_set(0, "latency_asym", 101));
+	EXPECT_EQ(-EINVAL, sim_set(0, "rate_limit", 100000));
 	EXPECT_EQ(0, get_str(0, "mode", buf, sizeof(buf)));
 	EXPECT_STREQ("kvm", buf);
-	EXPECT_EQ(0, ctl("del 0"));
+	EXPECT_EQ(0, sim_ctl("del 0"));
 	EXPECT_EQ(-ENOENT, get_str(0, "mode", buf, sizeof(buf)));
 }
 
@@ -305,14 +227,14 @@ FIXTURE_VARIANT_ADD(kind, plain) { "sim clock 7", "plain", 0 };
 
 FIXTURE_SETUP(kind)
 {
-	ctl("del 1");
+	sim_ctl("del 1");
 	self->tfd = open(SIM "/truth", O_RDWR);
 	ASSERT_LE(0, self->tfd);
 }
 
 FIXTURE_TEARDOWN(kind)
 {
-	ctl("del 1");
+	sim_ctl("del 1");
 	close(self->tfd);
 }
 
@@ -322,8 +244,8 @@ TEST_F(kind, registers)
 	long long t0, t1, v, lo, hi, n = 0, err = 0;
 	int fd, idx, i;
 
-	ASSERT_EQ(0, ctl("add 1 %s", variant->name));
-	idx = ptp_index(1);
+	ASSERT_EQ(0, sim_ctl("add 1 %s", variant->name));
+	idx = sim_ptp(1);
 	ASSERT_LE(0, idx);
 	snprintf(path, sizeof(path), "/sys/class/ptp/ptp%d/clock_name", idx);
 	ASSERT_EQ(0, s_read(path, buf, sizeof(buf)));
@@ -345,26 +267,26 @@ TEST_F(kind, registers)
 	 * clock - truth = offset_ns, within the read's raw bracket; Hyper-V
 	 * floors its (first) sample to 100 ns.
 	 */
-	ASSERT_EQ(0, set(1, "offset_ns", 777777));
+	ASSERT_EQ(0, sim_set(1, "offset_ns", 777777));
 	fd = open_ptp(1);
 	ASSERT_LE(0, fd);
 	for (i = 0; i < 10; i++) {
 		struct rd x = phc_rd(fd);
 
 		ASSERT_EQ(0, x.err);
-		lo = truth_at(self->tfd, x.pre) + 777777;
-		hi = truth_at(self->tfd, x.post) + 777777;
+		lo = sim_truth_at(self->tfd, x.pre) + 777777;
+		hi = sim_truth_at(self->tfd, x.post) + 777777;
 		if (!strcmp(variant->mode, "hyperv"))
 			lo -= 99;
 		EXPECT_LE(lo, x.v);
 		EXPECT_GE(hi, x.v);
 		EXPECT_LE(variant->latency, x.post - x.pre);
 	}
-	EXPECT_EQ(10, stat_of(1, "ok"));
+	EXPECT_EQ(10, sim_stat(1, "ok"));
 
 	/* As fast as possible for 0.3 s; ENA without its rate limit. */
 	if (!strcmp(variant->mode, "ena"))
-		ASSERT_EQ(0, set(1, "rate_limit", 0));
+		ASSERT_EQ(0, sim_set(1, "rate_limit", 0));
 	t0 = raw_ns();
 	do {
 		err += phc(fd, &v) != 0;
@@ -376,8 +298,8 @@ TEST_F(kind, registers)
 	       variant->mode, n * 1e9 / (t1 - t0), (t1 - t0) / n,
 	       variant->latency);
 	EXPECT_LE(variant->latency, (t1 - t0) / n);
-	EXPECT_EQ(n + 10, stat_of(1, "reads"));
-	EXPECT_EQ(n + 10, stat_of(1, "ok"));
+	EXPECT_EQ(n + 10, sim_stat(1, "reads"));
+	EXPECT_EQ(n + 10, sim_stat(1, "ok"));
 	close(fd);
 }
 
@@ -393,25 +315,25 @@ TEST_F(sim, offset_and_noise)
 	double sum2;
 	long long lo, hi, r, maxabs;
 
-	ASSERT_EQ(0, ctl("add 0 plain one"));
-	ASSERT_EQ(0, set(0, "offset_ns", off));
+	ASSERT_EQ(0, sim_ctl("add 0 plain one"));
+	ASSERT_EQ(0, sim_set(0, "offset_ns", off));
 	fd = open_ptp(0);
 	ASSERT_LE(0, fd);
 	for (i = 0; i < 20; i++) {
 		struct rd x = phc_rd(fd);
 
 		ASSERT_EQ(0, x.err);
-		lo = truth_at(self->tfd, x.pre) + off;
-		hi = truth_at(self->tfd, x.post) + off;
+		lo = sim_truth_at(self->tfd, x.pre) + off;
+		hi = sim_truth_at(self->tfd, x.post) + off;
 		EXPECT_LE(lo, x.v);
 		EXPECT_GE(hi, x.v);
 	}
 	/* The truth file tracks CLOCK_REALTIME (nothing stepped it). */
-	r = truth_at(self->tfd, raw_ns()) - real_ns();
+	r = sim_truth_at(self->tfd, raw_ns()) - real_ns();
 	TH_LOG("truth - CLOCK_REALTIME %lld ns", r);
 	EXPECT_GT(50000000, llabs(r));
 
-	ASSERT_EQ(0, set(0, "noise_ns", noise));
+	ASSERT_EQ(0, sim_set(0, "noise_ns", noise));
 	for (d = 0; d < 2; d++) {
 		ASSERT_EQ(0, set_str(0, "noise_dist", dist[d]));
 		below = 0;
@@ -421,8 +343,8 @@ TEST_F(sim, offset_and_noise)
 			struct rd x = phc_rd(fd);
 
 			ASSERT_EQ(0, x.err);
-			lo = truth_at(self->tfd, x.pre) + off;
-			hi = truth_at(self->tfd, x.post) + off;
+			lo = sim_truth_at(self->tfd, x.pre) + off;
+			hi = sim_truth_at(self->tfd, x.post) + off;
 			r = x.v - (lo + hi) / 2;
 			sum2 += (double)r * r;
 			if (llabs(r) > maxabs)
@@ -466,7 +388,7 @@ static int noise_seq(int fd, int tfd, long long *r, long long *w, int n)
 
 		if (x.err)
 			return x.err;
-		r[i] = x.v - truth_at(tfd, x.pre);
+		r[i] = x.v - sim_truth_at(tfd, x.pre);
 		w[i] = x.post - x.pre;
 	}
 	return 0;
@@ -477,16 +399,16 @@ TEST_F(sim, seed)
 	long long a[10], b[10], c[10], wa[10], wb[10], wc[10];
 	int fd, i, same = 0, differ = 0;
 
-	ASSERT_EQ(0, ctl("add 0 plain"));
-	ASSERT_EQ(0, set(0, "noise_ns", 1000000));
+	ASSERT_EQ(0, sim_ctl("add 0 plain"));
+	ASSERT_EQ(0, sim_set(0, "noise_ns", 1000000));
 	fd = open_ptp(0);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, set(0, "seed", 42));
+	ASSERT_EQ(0, sim_set(0, "seed", 42));
 	EXPECT_EQ(42, get(0, "seed"));
 	ASSERT_EQ(0, noise_seq(fd, self->tfd, a, wa, 10));
-	ASSERT_EQ(0, set(0, "seed", 42));
+	ASSERT_EQ(0, sim_set(0, "seed", 42));
 	ASSERT_EQ(0, noise_seq(fd, self->tfd, b, wb, 10));
-	ASSERT_EQ(0, set(0, "seed", 43));
+	ASSERT_EQ(0, sim_set(0, "seed", 43));
 	ASSERT_EQ(0, noise_seq(fd, self->tfd, c, wc, 10));
 	for (i = 0; i < 10; i++) {
 		same += llabs(a[i] - b[i]) <= wa[i] + wb[i];
@@ -507,12 +429,12 @@ TEST_F(sim, latency_asym)
 	const long long lat = 1000000;
 	int fd, i, asym;
 
-	ASSERT_EQ(0, ctl("add 0 plain"));
-	ASSERT_EQ(0, set(0, "latency_ns", lat));
+	ASSERT_EQ(0, sim_ctl("add 0 plain"));
+	ASSERT_EQ(0, sim_set(0, "latency_ns", lat));
 	fd = open_ptp(0);
 	ASSERT_LE(0, fd);
 	for (asym = 0; asym <= 100; asym += 100) {
-		ASSERT_EQ(0, set(0, "latency_asym", asym));
+		ASSERT_EQ(0, sim_set(0, "latency_asym", asym));
 		for (i = 0; i < 5; i++) {
 			struct rd x = phc_rd(fd);
 			long long at;
@@ -520,7 +442,7 @@ TEST_F(sim, latency_asym)
 			ASSERT_EQ(0, x.err);
 			EXPECT_LE(lat, x.post - x.pre);
 			/* raw time of the capture, since truth runs at rate 1 */
-			at = x.v - truth_at(self->tfd, x.pre) + x.pre;
+			at = x.v - sim_truth_at(self->tfd, x.pre) + x.pre;
 			EXPECT_LE(x.pre, at);
 			EXPECT_GE(x.post, at);
 			if (asym == 0) {
@@ -543,11 +465,11 @@ TEST_F(sim, frequency_and_steps)
 	long long o0, o1, t0, t1, r0, r1, drift, want, w0, w1;
 	int fd;
 
-	ASSERT_EQ(0, ctl("add 0 plain"));
+	ASSERT_EQ(0, sim_ctl("add 0 plain"));
 	fd = open_ptp(0);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, set(0, "offset_ns", 5000));
-	ASSERT_EQ(0, set(0, "freq_ppb", 100000));
+	ASSERT_EQ(0, sim_set(0, "offset_ns", 5000));
+	ASSERT_EQ(0, sim_set(0, "freq_ppb", 100000));
 	o0 = get(0, "offset_ns");
 	EXPECT_LE(5000, o0);
 	EXPECT_GT(5000 + 1000, o0);	/* continuous: no jump when set */
@@ -561,20 +483,20 @@ TEST_F(sim, frequency_and_steps)
 	EXPECT_GE((w0 + w1) / 2 + 200, llabs(drift - want));
 
 	o0 = get(0, "offset_ns");
-	ASSERT_EQ(0, set(0, "step_ns", -3000000));
+	ASSERT_EQ(0, sim_set(0, "step_ns", -3000000));
 	o1 = get(0, "offset_ns");
 	EXPECT_GT(1000, llabs(o1 - o0 + 3000000));
-	ASSERT_EQ(0, set(0, "freq_ppb", 0));
+	ASSERT_EQ(0, sim_set(0, "freq_ppb", 0));
 
-	ASSERT_EQ(0, ctl("truth_freq 250000"));
+	ASSERT_EQ(0, sim_ctl("truth_freq 250000"));
 	r0 = raw_ns();
 	r1 = r0 + 2 * NS;
-	t0 = truth_at(self->tfd, r0);
-	t1 = truth_at(self->tfd, r1);
+	t0 = sim_truth_at(self->tfd, r0);
+	t1 = sim_truth_at(self->tfd, r1);
 	EXPECT_GT(3, llabs(t1 - t0 - (r1 - r0) - 500000));
-	ASSERT_EQ(0, ctl("truth_freq 0"));
-	t0 = truth_at(self->tfd, r0);
-	t1 = truth_at(self->tfd, r1);
+	ASSERT_EQ(0, sim_ctl("truth_freq 0"));
+	t0 = sim_truth_at(self->tfd, r0);
+	t1 = sim_truth_at(self->tfd, r1);
 	EXPECT_EQ(r1 - r0, t1 - t0);
 	close(fd);
 }
@@ -590,9 +512,9 @@ TEST_F(sim, hyperv_samples)
 	int fd, i;
 	char buf[64];
 
-	ASSERT_EQ(0, ctl("add 0 hyperv"));
-	ASSERT_EQ(0, set(0, "freq_ppb", 100000));
-	ASSERT_EQ(0, set(0, "hv_period_ms", 500));	/* a sample now */
+	ASSERT_EQ(0, sim_ctl("add 0 hyperv"));
+	ASSERT_EQ(0, sim_set(0, "freq_ppb", 100000));
+	ASSERT_EQ(0, sim_set(0, "hv_period_ms", 500));	/* a sample now */
 	fd = open_ptp(0);
 	ASSERT_LE(0, fd);
 	for (i = 0; i < 32; i++) {
@@ -613,7 +535,7 @@ TEST_F(sim, hyperv_samples)
 		EXPECT_LE(sv + x.pre - sr, x.v);
 		EXPECT_GE(sv + x.post - sr, x.v);
 		/* the sample is the host's clock at its instant, floored */
-		t = truth_at(self->tfd, sr);
+		t = sim_truth_at(self->tfd, sr);
 		if (!n || sraw[n - 1] != sr) {
 			/* offset >= 0 since the grid began: floor(truth + off) */
 			EXPECT_LE(t, sv + 99);
@@ -649,23 +571,23 @@ TEST_F(sim, hyperv_stale)
 	long long v;
 	int fd;
 
-	ASSERT_EQ(0, ctl("add 0 hyperv"));
-	ASSERT_EQ(0, set(0, "hv_period_ms", 500));
-	ASSERT_EQ(0, set(0, "stale_ms", 700));
+	ASSERT_EQ(0, sim_ctl("add 0 hyperv"));
+	ASSERT_EQ(0, sim_set(0, "hv_period_ms", 500));
+	ASSERT_EQ(0, sim_set(0, "stale_ms", 700));
 	fd = open_ptp(0);
 	ASSERT_LE(0, fd);
 	usleep(800000);
 	EXPECT_EQ(0, phc(fd, &v));	/* samples keep coming */
-	ASSERT_EQ(0, set(0, "hv_stop", 1));
+	ASSERT_EQ(0, sim_set(0, "hv_stop", 1));
 	EXPECT_EQ(1, get(0, "hv_stop"));
 	EXPECT_EQ(0, phc(fd, &v));
 	usleep(800000);
 	EXPECT_EQ(-ESTALE, phc(fd, &v));
 	EXPECT_EQ(-ESTALE, phc(fd, &v));
-	EXPECT_EQ(2, stat_of(0, "stale"));
-	ASSERT_EQ(0, set(0, "hv_stop", 0));
+	EXPECT_EQ(2, sim_stat(0, "stale"));
+	ASSERT_EQ(0, sim_set(0, "hv_stop", 0));
 	EXPECT_EQ(0, phc(fd, &v));	/* the host pushes a sample at once */
-	EXPECT_EQ(2, stat_of(0, "errors"));
+	EXPECT_EQ(2, sim_stat(0, "errors"));
 	close(fd);
 }
 
@@ -680,7 +602,7 @@ TEST_F(sim, ena_rate_limit)
 	long long slow = 0, slow_seen = 0, ok0, busy0;
 	int fd, i, err, polls_ok = 0;
 
-	ASSERT_EQ(0, ctl("add 0 ena-ptp-00"));
+	ASSERT_EQ(0, sim_ctl("add 0 ena-ptp-00"));
 	fd = open_ptp(0);
 	ASSERT_LE(0, fd);
 
@@ -688,7 +610,7 @@ TEST_F(sim, ena_rate_limit)
 	 * The limit spreads reads out: polled with bursts of 3 every 50 ms
 	 * for 2 s, a 10 reads/s device answers about every other poll.
 	 */
-	ASSERT_EQ(0, set(0, "rate_limit", 10));
+	ASSERT_EQ(0, sim_set(0, "rate_limit", 10));
 	t0 = raw_ns();
 	for (i = 0; i < 40; i++) {
 		int j, got = 0;
@@ -701,7 +623,7 @@ TEST_F(sim, ena_rate_limit)
 		usleep(50000);
 	}
 	t1 = raw_ns();
-	busy = stat_of(0, "busy");
+	busy = sim_stat(0, "busy");
 	TH_LOG("ena at 10 reads/s: %lld ok in 40 polls over %lld ms, %d polls ok, %lld busy",
 	       ok, (t1 - t0) / 1000000, polls_ok, busy);
 	/* one token at first, then one per 100 ms */
@@ -709,12 +631,12 @@ TEST_F(sim, ena_rate_limit)
 	EXPECT_GE(10 * (t1 - t0) / NS + 2, ok);
 	EXPECT_LE(13, polls_ok);
 	EXPECT_GE(40, busy);
-	EXPECT_GE(10, stat_of(0, "max_rate"));
+	EXPECT_GE(10, sim_stat(0, "max_rate"));
 
 	/* At the default 125 reads/s, as fast as possible for 1.5 s. */
-	ASSERT_EQ(0, set(0, "rate_limit", 125));
-	ok0 = stat_of(0, "ok");
-	busy0 = stat_of(0, "busy");
+	ASSERT_EQ(0, sim_set(0, "rate_limit", 125));
+	ok0 = sim_stat(0, "ok");
+	busy0 = sim_stat(0, "busy");
 	ok = 0;
 	busy = 0;
 	t0 = raw_ns();
@@ -734,30 +656,30 @@ TEST_F(sim, ena_rate_limit)
 	} while (t1 - t0 < 1500000000);
 	TH_LOG("ena: %lld ok, %lld busy (%lld ns each) in %lld ms; max_rate %lld",
 	       ok, busy, busy ? busy_ns / busy : 0, (t1 - t0) / 1000000,
-	       stat_of(0, "max_rate"));
+	       sim_stat(0, "max_rate"));
 	EXPECT_EQ(0, other);
 	/* never more than 125 in a second: 250 in up to 2 s */
 	EXPECT_LE(125, ok);
 	EXPECT_GE(125 * ((t1 - t0) / NS + 1), ok);
 	EXPECT_LT(100, busy);
 	EXPECT_LE(1000000, busy ? busy_ns / busy : 0);
-	EXPECT_EQ(125, stat_of(0, "max_rate"));
-	EXPECT_EQ(busy, stat_of(0, "busy") - busy0);
-	EXPECT_EQ(ok, stat_of(0, "ok") - ok0);
-	EXPECT_EQ(stat_of(0, "busy"), stat_of(0, "errors"));
+	EXPECT_EQ(125, sim_stat(0, "max_rate"));
+	EXPECT_EQ(busy, sim_stat(0, "busy") - busy0);
+	EXPECT_EQ(ok, sim_stat(0, "ok") - ok0);
+	EXPECT_EQ(sim_stat(0, "busy"), sim_stat(0, "errors"));
 
 	/* Slow reads: half of them 300 us longer. */
-	slow = stat_of(0, "slow");
-	ASSERT_EQ(0, set(0, "rate_limit", 0));
-	ASSERT_EQ(0, set(0, "slow_permille", 500));
-	ASSERT_EQ(0, set(0, "slow_ns", 300000));
+	slow = sim_stat(0, "slow");
+	ASSERT_EQ(0, sim_set(0, "rate_limit", 0));
+	ASSERT_EQ(0, sim_set(0, "slow_permille", 500));
+	ASSERT_EQ(0, sim_set(0, "slow_ns", 300000));
 	for (i = 0; i < 60; i++) {
 		struct rd x = phc_rd(fd);
 
 		ASSERT_EQ(0, x.err);
 		slow_seen += x.post - x.pre >= 300000;
 	}
-	slow = stat_of(0, "slow") - slow;
+	slow = sim_stat(0, "slow") - slow;
 	TH_LOG("ena: %lld of 60 reads slow (stats %lld)", slow_seen, slow);
 	EXPECT_LT(15, slow);
 	EXPECT_GT(45, slow);
@@ -772,17 +694,17 @@ TEST_F(sim, fail_errno)
 	long long v;
 	int fd, i;
 
-	ASSERT_EQ(0, ctl("add 0 KVM virtual PTP"));
+	ASSERT_EQ(0, sim_ctl("add 0 KVM virtual PTP"));
 	fd = open_ptp(0);
 	ASSERT_LE(0, fd);
 	for (i = 0; i < 4; i++) {
-		ASSERT_EQ(0, set(0, "fail_errno", errs[i]));
+		ASSERT_EQ(0, sim_set(0, "fail_errno", errs[i]));
 		EXPECT_EQ(-errs[i], phc(fd, &v));
 	}
-	ASSERT_EQ(0, set(0, "fail_errno", 0));
+	ASSERT_EQ(0, sim_set(0, "fail_errno", 0));
 	EXPECT_EQ(0, phc(fd, &v));
-	EXPECT_EQ(4, stat_of(0, "errors"));
-	EXPECT_EQ(1, stat_of(0, "ok"));
+	EXPECT_EQ(4, sim_stat(0, "errors"));
+	EXPECT_EQ(1, sim_stat(0, "ok"));
 	close(fd);
 }
 
@@ -792,16 +714,16 @@ TEST_F(sim, pause)
 	long long raw, t0, t1, v0 = 0, v1 = 0, e0, e1;
 	int fd;
 
-	ASSERT_EQ(0, ctl("add 0 KVM virtual PTP"));
+	ASSERT_EQ(0, sim_ctl("add 0 KVM virtual PTP"));
 	fd = open_ptp(0);
 	ASSERT_LE(0, fd);
 	raw = raw_ns();
-	t0 = truth_at(self->tfd, raw);
+	t0 = sim_truth_at(self->tfd, raw);
 	e0 = real_ns();
 	ASSERT_EQ(0, phc(fd, &v0));
 	e0 = v0 - e0;
-	ASSERT_EQ(0, ctl("pause 2000000000"));
-	t1 = truth_at(self->tfd, raw);
+	ASSERT_EQ(0, sim_ctl("pause 2000000000"));
+	t1 = sim_truth_at(self->tfd, raw);
 	e1 = real_ns();
 	ASSERT_EQ(0, phc(fd, &v1));
 	e1 = v1 - e1;
@@ -811,14 +733,14 @@ TEST_F(sim, pause)
 	close(fd);
 
 	/* Hyper-V: the host sends a sample as the guest resumes. */
-	ASSERT_EQ(0, ctl("add 1 hyperv"));
+	ASSERT_EQ(0, sim_ctl("add 1 hyperv"));
 	fd = open_ptp(1);
 	ASSERT_LE(0, fd);
 	e0 = real_ns();
 	ASSERT_EQ(0, phc(fd, &v0));
 	e0 = v0 - e0;
 	raw = raw_ns();
-	ASSERT_EQ(0, ctl("pause 3000000000"));
+	ASSERT_EQ(0, sim_ctl("pause 3000000000"));
 	e1 = real_ns();
 	ASSERT_EQ(0, phc(fd, &v1));
 	e1 = v1 - e1;
@@ -840,19 +762,19 @@ TEST_F(sim, unregister)
 	long long v;
 	pid_t kid[2];
 
-	ASSERT_EQ(0, ctl("add 0 KVM virtual PTP"));
-	idx = ptp_index(0);
+	ASSERT_EQ(0, sim_ctl("add 0 KVM virtual PTP"));
+	idx = sim_ptp(0);
 	fd = open_ptp(0);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, phc(fd, &v));
-	ASSERT_EQ(0, set(0, "registered", 0));
+	ASSERT_EQ(0, sim_set(0, "registered", 0));
 	EXPECT_EQ(0, get(0, "registered"));
 	EXPECT_EQ(0, get_str(0, "ptp", buf, sizeof(buf)));
 	EXPECT_STREQ("none", buf);
 	EXPECT_EQ(-ENODEV, phc(fd, &v));
 	EXPECT_TRUE(ptp_gone(idx));
-	ASSERT_EQ(0, set(0, "registered", 1));
-	idx2 = ptp_index(0);
+	ASSERT_EQ(0, sim_set(0, "registered", 1));
+	idx2 = sim_ptp(0);
 	EXPECT_LE(0, idx2);
 	EXPECT_NE(idx, idx2);
 	snprintf(path, sizeof(path), "/sys/class/ptp/ptp%d/clock_name", idx2);
@@ -869,7 +791,7 @@ TEST_F(sim, unregister)
 	 * the unregistering meets reads in flight; the kernel log (with
 	 * slub_debug poisoning) must stay clean.
 	 */
-	ASSERT_EQ(0, set(0, "latency_ns", 3000000));
+	ASSERT_EQ(0, sim_set(0, "latency_ns", 3000000));
 	for (i = 0; i < 2; i++) {
 		kid[i] = fork();
 		ASSERT_LE(0, kid[i]);
@@ -887,11 +809,11 @@ TEST_F(sim, unregister)
 	}
 	for (i = 0; i < 20; i++) {
 		usleep(20000);
-		EXPECT_EQ(0, set(0, "registered", i & 1));
+		EXPECT_EQ(0, sim_set(0, "registered", i & 1));
 	}
-	EXPECT_EQ(0, set(0, "registered", 1));
+	EXPECT_EQ(0, sim_set(0, "registered", 1));
 	usleep(20000);
-	EXPECT_EQ(0, ctl("del 0"));
+	EXPECT_EQ(0, sim_ctl("del 0"));
 	EXPECT_EQ(-ENODEV, phc(fd2, &v));
 	usleep(20000);
 	for (i = 0; i < 2; i++) {
@@ -908,8 +830,8 @@ TEST_F(sim, unload_with_open_fd)
 	long long v;
 	int fd;
 
-	ASSERT_EQ(0, ctl("add 0 hyperv"));
-	ASSERT_EQ(0, ctl("add 1 ena-ptp-01"));
+	ASSERT_EQ(0, sim_ctl("add 0 hyperv"));
+	ASSERT_EQ(0, sim_ctl("add 1 ena-ptp-01"));
 	fd = open_ptp(0);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, phc(fd, &v));

@@ -22,39 +22,7 @@
 #include "testlib.h"
 #include "estimator.h"
 
-#define SIM "/sys/kernel/debug/vmclock_sim"
-
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -errno;
-}
-
-/* Truth at raw time raw, through an open truth file. */
-static long long truth_at(int fd, unsigned long long raw)
-{
-	char buf[64];
-	unsigned long long r;
-	long long t;
-	ssize_t n;
-
-	n = snprintf(buf, sizeof(buf), "%llu", raw);
-	if (pwrite(fd, buf, n, 0) != n)
-		return -1;
-	n = pread(fd, buf, sizeof(buf) - 1, 0);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	if (sscanf(buf, "%llu %lld", &r, &t) != 2 || r != raw)
-		return -1;
-	return t;
-}
+#define SIM SIM_DIR
 
 struct status {
 	uint32_t status;
@@ -176,7 +144,7 @@ TEST_F(unified, reads_within_bound)
 		}
 		dev = ts_ns(&p.device);
 		raw = ts_ns(&p.sys_monoraw);
-		truth = truth_at(self->truth, raw);
+		truth = sim_truth_at(self->truth, raw);
 		ASSERT_LT(0, truth);
 		est_snapshot_eval(&s1.snap, raw, &eval, &bound);
 		mismatch += eval != dev;
