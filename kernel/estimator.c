@@ -1045,6 +1045,29 @@ struct est_comb {
 	u64 q;
 };
 
+/* Distance of point p from the range [l, h]. */
+static u64 range_dist(s64 p, s64 l, s64 h)
+{
+	if (p < l)
+		return u64_abs(s_add(l, -p));
+	if (p > h)
+		return u64_abs(s_add(p, -h));
+	return 0;
+}
+
+/*
+ * A source has an estimate once it has EST_MIN_GOOD samples since its
+ * last reset and these have told its frequency: a first burst of reads
+ * only microseconds apart leaves it at the initial 500 ppm, and an
+ * interval grown from that over a poll interval (ms wide after a
+ * second) says nothing but may still reach into every other.
+ */
+static bool src_has_estimate(const struct est_source *s)
+{
+	return s->n_good >= EST_MIN_GOOD && !s->off_unknown &&
+		s->kf.p_ff < EST_PFF0 / 4;
+}
+
 static bool est_select(struct est *est, s64 now, struct est_comb *c)
 {
 	struct est_view v[EST_MAX_SOURCES];
@@ -1052,7 +1075,7 @@ static bool est_select(struct est *est, s64 now, struct est_comb *c)
 	s64 ends[2 * EST_MAX_SOURCES];
 	s8 kinds[2 * EST_MAX_SOURCES];
 	u32 i, n = 0, voters = 0, cnt = 0, best = 0, nsurv = 0;
-	s64 ref = 0, lo, hi, bq, sel_l, sel_h, acc = 0, facc = 0;
+	s64 ref = 0, lo, hi, bq, sel_l, sel_h, acc = 0, facc = 0, prev = 0, dt;
 	u64 wsum = 0, fwsum = 0, g, fw, sk, gmin = U64_MAX;
 	bool have_ref = false;
 
@@ -1072,11 +1095,21 @@ static bool est_select(struct est *est, s64 now, struct est_comb *c)
 			s->state = EST_SRC_STALE;
 			continue;
 		}
-		voters++;
-		if (s->n_good < EST_MIN_GOOD || s->off_unknown) {
+		if (!src_has_estimate(s)) {
 			s->state = EST_SRC_INIT;
+			/*
+			 * A source still acquiring abstains (counts against
+			 * a majority) so that one answering first cannot take
+			 * over. Once the clock is synchronized, a source that
+			 * never had an estimate since it was added (no bound
+			 * yet) does not vote: merely starting up, it must not
+			 * deny the majority that keeps the clock synchronized.
+			 */
+			if (!est->synced_once || s->bound_ns)
+				voters++;
 			continue;
 		}
+		voters++;
 		src_view(s, now, &v[i]);
 		if (!have_ref) {
 			ref = v[i].base;
@@ -1109,19 +1142,33 @@ static bool est_select(struct est *est, s64 now, struct est_comb *c)
 				est->src[i].ft_reason = EST_FT_NO_MAJORITY;
 		return false;
 	}
-	/* lowest and highest points covered by "best" intervals */
+	/*
+	 * The majority intersection: a stretch covered by "best" intervals
+	 * (a start reaching best is followed by an end). Should several
+	 * disjoint stretches have it, take the one nearest the last
+	 * combination, else the lowest: never the span across them, which
+	 * would admit intervals sharing no point with each other.
+	 */
+	if (est->hold_t) {
+		dt = now - est->hold_t;
+		prev = smul_shr(dt, est->hold_freq, EST_FREQ_SHIFT);
+		prev = s_add(est->hold_off, prev);
+		prev = s_shl(s_add(prev, -ref), 16);
+	}
 	cnt = 0;
 	sel_l = S64_MAX;
 	sel_h = -S64_MAX;
-	for (i = 0; i < 2 * n; i++) {
+	for (i = 0; i + 1 < 2 * n; i++) {
 		cnt += kinds[i];
-		if (kinds[i] > 0 && cnt == best && ends[i] < sel_l)
-			sel_l = ends[i];
-		if (kinds[i] < 0 && cnt + 1 == best)
-			sel_h = ends[i];
+		if (kinds[i] < 0 || cnt != best)
+			continue;
+		if (sel_l != S64_MAX &&
+		    (!est->hold_t || range_dist(prev, ends[i], ends[i + 1]) >=
+		     range_dist(prev, sel_l, sel_h)))
+			continue;
+		sel_l = ends[i];
+		sel_h = ends[i + 1];
 	}
-	lo = -S64_MAX;
-	hi = S64_MAX;
 	for (i = 0; i < EST_MAX_SOURCES; i++) {
 		struct est_source *s = &est->src[i];
 
@@ -1138,8 +1185,6 @@ static bool est_select(struct est *est, s64 now, struct est_comb *c)
 			s->state = EST_SRC_OK;
 		surv[i] = true;
 		nsurv++;
-		lo = max(lo, s_add(v[i].rel, -bq));
-		hi = min(hi, s_add(v[i].rel, bq));
 		/* total variance (ns^2), the constant part as uniform */
 		g = umul_shr(v[i].sig, v[i].sig, 16);
 		g = sat_add(g, umul_shr(v[i].sys, v[i].sys, 0) / 3 + 1);
@@ -1153,7 +1198,14 @@ static bool est_select(struct est *est, s64 now, struct est_comb *c)
 	 * Average only survivors within EST_COMBINE_LIMIT sigmas of the
 	 * best one: a much worse source adds its unknown constant error
 	 * and little else. Weight: configured weight over total variance.
+	 * The estimate is kept within, and the bound taken from, the
+	 * intersection of the averaged ones only: a wide interval (a
+	 * source still acquiring its frequency) that merely reaches into
+	 * the majority must neither pull the estimate to its edge nor
+	 * narrow the bound.
 	 */
+	lo = -S64_MAX;
+	hi = S64_MAX;
 	for (i = 0; i < EST_MAX_SOURCES; i++) {
 		if (!surv[i])
 			continue;
@@ -1163,6 +1215,9 @@ static bool est_select(struct est *est, s64 now, struct est_comb *c)
 		}
 		v[i].w = div64_u64((u64)est->src[i].weight << 32, v[i].tv) + 1;
 		wsum += v[i].w;
+		bq = s_shl((s64)min_t(u64, v[i].bound, S64_MAX), 16);
+		lo = max(lo, s_add(v[i].rel, -bq));
+		hi = min(hi, s_add(v[i].rel, bq));
 	}
 	memset(c, 0, sizeof(*c));
 	for (i = 0; i < EST_MAX_SOURCES; i++) {
@@ -1469,7 +1524,7 @@ int est_source_get(const struct est *est, unsigned int id, s64 raw_now,
 	info->errors = s->errors;
 	info->delay_ns = s->delay_min;
 	info->jitter_ns = q16_ceil(usqrt(s->kf.r) << 8);
-	if (s->n_good < EST_MIN_GOOD || s->off_unknown) {
+	if (!src_has_estimate(s)) {
 		info->bound_ns = EST_BOUND_UNKNOWN;
 		return 0;
 	}

@@ -602,6 +602,158 @@ TEST_F(comb, disagreement_after_sync_keeps_running)
 	EXPECT_LT(b0, b1);
 }
 
+/*
+ * A source 5 ms off joins a clock synchronized on a KVM-like (+3 us) and
+ * an ENA-like (-2 us) source while a Hyper-V-like one is still
+ * acquiring; every host error is 100 us. It must be marked a
+ * falseticker within 5 of its polls and never be selected, and the
+ * clock must stay synchronized and not move. Polled every 3 s, its
+ * interval is ms wide until its second poll (frequency still unknown)
+ * and reaches into the others'.
+ */
+FIXTURE(late) {
+	struct est e;
+	struct tsrc s[4];	/* kvm, hyperv (truth), ena, late falseticker */
+	s64 push[2];		/* hyperv: raw time and value of a host sample */
+};
+
+FIXTURE_VARIANT(late) {
+	int poll;		/* polls of the late source, s */
+	int hv_start;		/* Hyper-V reads start, s (join at 60 s) */
+};
+
+FIXTURE_VARIANT_ADD(late, hv_init_poll_1s) {
+	.poll = 1, .hv_start = 55,
+};
+
+FIXTURE_VARIANT_ADD(late, hv_init_poll_3s) {
+	.poll = 3, .hv_start = 55,
+};
+
+FIXTURE_VARIANT_ADD(late, hv_ok_poll_3s) {
+	.poll = 3, .hv_start = 0,
+};
+
+FIXTURE_SETUP(late)
+{
+	static const s64 off[4] = { 3 * US, 0, -2 * US, 5 * MS };
+	static const s64 delay[4] = { 2300, 400, 10 * US, 2300 };
+	struct est_source_cfg c;
+	int i;
+
+	est_init(&self->e);
+	for (i = 0; i < 4; i++)
+		self->s[i] = (struct tsrc){
+			.off = UTC0 + off[i], .r0 = SEC, .ppb = 7000,
+			.delay = delay[i], .jitter = i == 1 ? 0 : 20,
+			.lcg = 31 + i,
+		};
+	cfg_default(&c);
+	c.host_error_ns = 100 * US;
+	c.weight = 1000;
+	for (i = 0; i < 3; i++) {
+		c.granularity_ns = i == 1 ? 100 : 1;
+		c.update_period_ns = i == 1 ? 5 * SEC : 0;
+		ASSERT_EQ(0, est_source_add(&self->e, i, &c));
+	}
+	self->push[0] = 0;
+	self->push[1] = truth(&self->s[1], 0);
+}
+
+FIXTURE_TEARDOWN(late)
+{
+}
+
+/*
+ * One poll of source k at raw r: five back-to-back reads. Source 1 is
+ * Hyper-V-like: a host sample every 5 s (push), extrapolated in 100 ns
+ * steps.
+ */
+static void late_poll(struct est *e, struct tsrc *s, s64 *push, int k,
+		      s64 r)
+{
+	s64 rb, val;
+	int j;
+
+	for (j = 0; j < 5; j++) {
+		rb = r + j * 3 * US;
+		if (k != 1) {
+			feed(e, k, s, rb);
+			continue;
+		}
+		while (rb - push[0] >= 5 * SEC) {
+			push[0] += 5 * SEC;
+			push[1] = truth(s, push[0]);
+		}
+		val = push[1] + (rb + s->delay / 2 - push[0]);
+		est_sample(e, k, rb, val - val % 100, rb + s->delay);
+	}
+	est_update(e, r + 5 * 3 * US + s->delay);
+}
+
+TEST_F(late, falseticker_joining_is_rejected)
+{
+	const s64 join = 60 * SEC, hv_start = variant->hv_start * SEC;
+	struct est_source_cfg c;
+	s64 r, t, err, maxerr = 0;
+	int polls = 0, at = -1, selected = 0, shared = 0, unsync = 0;
+	int uncovered = 0, k;
+	u64 b;
+
+	cfg_default(&c);
+	c.host_error_ns = 100 * US;
+	c.weight = 1000;
+	for (r = SEC; r < join + 40 * SEC; r += 100 * MS) {
+		s64 ph = (r - SEC) % SEC / (100 * MS);
+
+		if (r == join) {
+			ASSERT_EQ(EST_STATUS_SYNCHRONIZED, self->e.snap.status);
+			/* the Hyper-V source is still acquiring, or not */
+			ASSERT_EQ(hv_start ? EST_SRC_INIT : EST_SRC_OK,
+				  self->e.src[1].state);
+			ASSERT_EQ(0, est_source_add(&self->e, 3, &c));
+		}
+		for (k = 0; k < 3; k++)
+			if (ph == 3 * k && (k != 1 || r >= hv_start))
+				late_poll(&self->e, &self->s[k], self->push,
+					  k, r);
+		if (r >= join && (r - join) % (variant->poll * SEC) == 0) {
+			late_poll(&self->e, &self->s[3], self->push, 3, r);
+			polls++;
+			if (at < 0 &&
+			    self->e.src[3].state == EST_SRC_FALSETICKER)
+				at = polls;
+		}
+		est_update(&self->e, r + 50 * MS);	/* a tick */
+		if (r < join)
+			continue;
+		selected += self->e.src[3].state == EST_SRC_OK;
+		shared += self->e.src[3].share_sel != 0;
+		unsync += self->e.snap.status != EST_STATUS_SYNCHRONIZED;
+		est_snapshot_eval(&self->e.snap, r + 50 * MS, &t, &b);
+		err = t - truth(&self->s[1], r + 50 * MS);
+		if (sabs(err) > maxerr)
+			maxerr = sabs(err);
+		uncovered += sabs(err) > (s64)b;
+	}
+	TH_LOG("late source: falseticker at poll %d, selected %d, averaged %d",
+	       at, selected, shared);
+	TH_LOG("clock: unsynchronized %d, max error %lld ns, beyond bound %d (of 400)",
+	       unsync, (long long)maxerr, uncovered);
+	EXPECT_LE(1, at);
+	EXPECT_LE(at, 5);
+	EXPECT_EQ(0, selected);
+	EXPECT_EQ(0, shared);
+	EXPECT_EQ(0, unsync);
+	EXPECT_EQ(0, uncovered);
+	EXPECT_EQ(EST_SRC_FALSETICKER, self->e.src[3].state);
+	EXPECT_EQ(EST_FT_OUTSIDE, self->e.src[3].ft_reason);
+	EXPECT_EQ(EST_SRC_OK, self->e.src[0].state);
+	EXPECT_EQ(EST_SRC_OK, self->e.src[2].state);
+	/* the clock did not move: within a few us of where it was */
+	EXPECT_LE(maxerr, 10 * US);
+}
+
 /* ---- read screening and periodic host samples ------------------------ */
 
 TEST(slow_reads_rejected)
