@@ -2,7 +2,8 @@
 /*
  * In-guest tests of the unified clock against the simulator's truth:
  * every read is within the bound published for that instant, reads never
- * go backwards, and the PHC agrees with the published snapshot exactly.  Needs vmclock and vmclock_sim
+ * go backwards, the PHC agrees with the published snapshot exactly, and a
+ * falseticker joining late is flagged and left out.  Needs vmclock and vmclock_sim
  * loaded with no sources attached, root.
  */
 #define _GNU_SOURCE
@@ -195,6 +196,45 @@ TEST_F(unified, gettime_monotonic)
 	TH_LOG("CLOCK_REALTIME clock_gettime: %.0f ns per read",
 	       ((t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec)) / 1000);
 	EXPECT_EQ(0, backwards);
+}
+
+/* A fourth clock 5 ms off: flagged, left out, the clock unmoved. */
+TEST_F(unified, falseticker_left_out)
+{
+	struct ptp_sys_offset_precise p = { 0 };
+	struct events ev;
+	struct reply r;
+	char buf[64];
+	long long err;
+	int fd, i;
+
+	ASSERT_EQ(0, events_open(&ev));
+	ASSERT_EQ(0, write_str(SIM "/ctl", "add 3 KVM virtual PTP"));
+	ASSERT_EQ(0, write_str(SIM "/3/offset_ns", "5000000"));
+	for (i = 0; i < 32; i++) {
+		snprintf(buf, sizeof(buf), SIM "/3/ptp");
+		if (!read_line(buf, buf, sizeof(buf)) && !strncmp(buf, "ptp", 3))
+			break;
+	}
+	fd = open_phc(atoi(buf + 3));
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, add_req(self->nl, fd, NULL, 0, &r)) TH_LOG("%s", r.ext);
+	close(fd);
+	EXPECT_TRUE(events_wait(&ev, VMCLOCK_CMD_SOURCE_CHANGE_NTF, r.id,
+				VMCLOCK_SOURCE_FALSETICKER, 15));
+	source_sysfs(r.id, "state", buf, sizeof(buf));
+	EXPECT_STREQ("falseticker", buf);
+	EXPECT_EQ(0, source_sysfs(r.id, "selected", buf, sizeof(buf)));
+	ASSERT_EQ(0, read_line("/sys/kernel/vmclock/selected", buf, sizeof(buf)));
+	TH_LOG("selected: %s (falseticker %u)", buf, r.id);
+	EXPECT_EQ(NULL, strstr(buf, "4"));
+
+	/* The unified clock still follows the others. */
+	ASSERT_EQ(0, ioctl(self->phc, PTP_SYS_OFFSET_PRECISE, &p));
+	err = ts_ns(&p.device) - sim_truth_at(self->truth, ts_ns(&p.sys_monoraw));
+	TH_LOG("unified - truth with the falseticker attached: %lld ns", err);
+	EXPECT_GT(100000, err < 0 ? -err : err);
+	nl_socket_free(ev.sk);
 }
 
 TEST_HARNESS_MAIN
