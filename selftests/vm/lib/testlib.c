@@ -150,8 +150,10 @@ static int event_cb(struct nl_msg *msg, void *arg)
 	e->ev[e->n].cmd = g->cmd;
 	e->ev[e->n].id = tb[VMCLOCK_A_SOURCE_ID] ?
 		nla_get_u32(tb[VMCLOCK_A_SOURCE_ID]) : 0;
+	/* A source's state, or for status events the clock's status. */
 	e->ev[e->n].state = tb[VMCLOCK_A_STATE] ?
-		nla_get_u32(tb[VMCLOCK_A_STATE]) : ~0U;
+		nla_get_u32(tb[VMCLOCK_A_STATE]) : tb[VMCLOCK_A_STATUS] ?
+		nla_get_u32(tb[VMCLOCK_A_STATUS]) : ~0U;
 	e->n++;
 	return NL_OK;
 }
@@ -192,6 +194,53 @@ bool events_wait(struct events *e, int cmd, uint32_t id, uint32_t state,
 		if (poll(&p, 1, 100) > 0)
 			nl_recvmsgs_default(e->sk);
 	}
+}
+
+/* The source attached through /dev/ptpN, from a dump. */
+struct find { int phc; struct reply r; bool found; };
+
+static int find_cb(struct nlattr **tb, void *arg)
+{
+	struct find *f = arg;
+	struct reply r = { 0 };
+
+	if (!tb[VMCLOCK_A_PHC_INDEX] ||
+	    (int)nla_get_u32(tb[VMCLOCK_A_PHC_INDEX]) != f->phc ||
+	    !tb[VMCLOCK_A_STATE] ||
+	    nla_get_u32(tb[VMCLOCK_A_STATE]) == VMCLOCK_SOURCE_GONE)
+		return 0;
+	reply_fill(tb, &r);
+	f->r = r;
+	f->found = true;
+	return 0;
+}
+
+bool source_of_phc(struct vmclock_nl *nl, int phc, struct reply *r)
+{
+	struct find f = { .phc = phc };
+
+	if (vmclock_nl_request(nl, VMCLOCK_CMD_SOURCE_GET, NLM_F_DUMP,
+			       find_cb, &f))
+		return false;
+	*r = f.r;
+	return f.found;
+}
+
+/* Whether id is one of the space-separated numbers in list. */
+bool id_in_list(const char *list, unsigned int id)
+{
+	char *end;
+
+	while (*list) {
+		unsigned long v = strtoul(list, &end, 10);
+
+		if (end == list)
+			break;
+		if (v == id)
+			return true;
+		list = end;
+	}
+	return false;
 }
 
 /* ---- the simulator, selftests/sim (debugfs) ---- */

@@ -20,7 +20,7 @@ struct reply {
 	char name[64], profile[16];
 };
 
-/* Multicast events, as (cmd, id, state) triples. */
+/* Multicast events, as (cmd, source id, state or status) triples. */
 struct events {
 	struct nl_sock *sk;
 	int n;
@@ -43,6 +43,10 @@ double now_s(void);
 int events_open(struct events *e);
 bool events_wait(struct events *e, int cmd, uint32_t id, uint32_t state,
 		 double timeout_s);
+
+/* The live source attached through /dev/ptpN, found with a dump. */
+bool source_of_phc(struct vmclock_nl *nl, int phc, struct reply *r);
+bool id_in_list(const char *list, unsigned int id);
 
 /* The simulator (selftests/sim), through debugfs. */
 #define SIM_DIR "/sys/kernel/debug/vmclock_sim"

@@ -21,36 +21,6 @@
 #include "kselftest_harness.h"
 #include "testlib.h"
 
-/* The source attached through /dev/ptpN, from a dump. */
-struct find { int phc; struct reply r; bool found; };
-
-static int find_cb(struct nlattr **tb, void *arg)
-{
-	struct find *f = arg;
-	struct reply r = { 0 };
-
-	if (!tb[VMCLOCK_A_PHC_INDEX] ||
-	    (int)nla_get_u32(tb[VMCLOCK_A_PHC_INDEX]) != f->phc ||
-	    !tb[VMCLOCK_A_STATE] ||
-	    nla_get_u32(tb[VMCLOCK_A_STATE]) == VMCLOCK_SOURCE_GONE)
-		return 0;
-	reply_fill(tb, &r);
-	f->r = r;
-	f->found = true;
-	return 0;
-}
-
-static bool source_of_phc(struct vmclock_nl *nl, int phc, struct reply *r)
-{
-	struct find f = { .phc = phc };
-
-	if (vmclock_nl_request(nl, VMCLOCK_CMD_SOURCE_GET, NLM_F_DUMP,
-			       find_cb, &f))
-		return false;
-	*r = f.r;
-	return f.found;
-}
-
 static int count(const char *s, const char *what)
 {
 	int n = 0;

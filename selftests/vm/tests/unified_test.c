@@ -237,4 +237,78 @@ TEST_F(unified, falseticker_left_out)
 	nl_socket_free(ev.sk);
 }
 
+/* |unified - truth| and the bound, from one cross timestamp. */
+static int unified_error(FIXTURE_DATA(unified) *self, long long *err,
+			 unsigned long long *bound)
+{
+	struct ptp_sys_offset_precise p = { 0 };
+	struct status st;
+	s64 eval;
+	u64 b;
+
+	if (get_status(self->nl, &st) || !st.have_snap ||
+	    ioctl(self->phc, PTP_SYS_OFFSET_PRECISE, &p))
+		return -1;
+	est_snapshot_eval(&st.snap, ts_ns(&p.sys_monoraw), &eval, &b);
+	*err = ts_ns(&p.device) -
+	       sim_truth_at(self->truth, ts_ns(&p.sys_monoraw));
+	*bound = b;
+	return 0;
+}
+
+/*
+ * A 2 s guest pause (every source jumps ahead of the raw clock): the
+ * status leaves synchronized at once, comes back within 15 s, and the
+ * unified clock then follows the hosts again, within its bound.
+ */
+TEST_F(unified, pause_reconverges)
+{
+	unsigned long long bound;
+	struct events ev;
+	long long err;
+	int i;
+
+	ASSERT_EQ(0, events_open(&ev));
+	ASSERT_EQ(0, sim_ctl("pause 2000000000"));
+	EXPECT_TRUE(events_wait(&ev, VMCLOCK_CMD_STATUS_CHANGE_NTF, 0,
+				VMCLOCK_STATUS_DISRUPTED, 5));
+	ASSERT_TRUE(wait_synced(self->nl, 15));
+	for (i = 0; i < 20; i++) {
+		ASSERT_EQ(0, unified_error(self, &err, &bound));
+		EXPECT_GE(bound, (unsigned long long)llabs(err));
+		usleep(50000);
+	}
+	TH_LOG("after the pause: unified - truth %lld ns, bound %llu ns",
+	       err, bound);
+	EXPECT_GT(100000, llabs(err));
+	nl_socket_free(ev.sk);
+}
+
+/* One of three clocks unplugged: gone, left out, the clock stays synced. */
+TEST_F(unified, unplug_keeps_sync)
+{
+	unsigned long long bound;
+	struct status st;
+	struct events ev;
+	struct reply r;
+	char buf[64];
+	long long err;
+
+	ASSERT_EQ(0, events_open(&ev));
+	ASSERT_TRUE(source_of_phc(self->nl, sim_ptp(0), &r));
+	ASSERT_EQ(0, sim_set(0, "registered", 0));
+	EXPECT_TRUE(events_wait(&ev, VMCLOCK_CMD_SOURCE_CHANGE_NTF, r.id,
+				VMCLOCK_SOURCE_GONE, 5));
+	usleep(1500000);
+	ASSERT_EQ(0, get_status(self->nl, &st));
+	EXPECT_EQ(VMCLOCK_STATUS_SYNCHRONIZED, st.status);
+	ASSERT_EQ(0, read_line("/sys/kernel/vmclock/selected", buf, sizeof(buf)));
+	TH_LOG("selected after the unplug of %u: '%s'", r.id, buf);
+	EXPECT_FALSE(id_in_list(buf, r.id));
+	EXPECT_NE('\0', buf[0]);
+	ASSERT_EQ(0, unified_error(self, &err, &bound));
+	EXPECT_GE(bound, (unsigned long long)llabs(err));
+	nl_socket_free(ev.sk);
+}
+
 TEST_HARNESS_MAIN
