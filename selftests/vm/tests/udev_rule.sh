@@ -1,0 +1,30 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The shipped udev rule under the distribution's systemd-udevd: among
+# several PTP clocks, /dev/ptp_vmclock is the unified one, and it goes
+# away with the module.  Unloads vmclock.
+. /tests/tap.sh
+plan 4
+
+mkdir -p /run/udev /etc/udev/rules.d
+cp /tests/60-vmclock.rules /etc/udev/rules.d/
+# udevadm is systemd-udevd when called so.
+ln -sf "$(command -v udevadm)" /tmp/systemd-udevd
+/tmp/systemd-udevd --daemon > /dev/null 2>&1
+udevadm trigger --subsystem-match=ptp --action=add
+udevadm settle -t 10
+
+n=$(ls /sys/class/ptp | wc -l)
+link=$(readlink /dev/ptp_vmclock)
+check "/dev/ptp_vmclock is the unified clock ($link of $n PTP clocks)" \
+	[ "$link" = "$(cat /sys/kernel/vmclock/phc)" -a "$n" -gt 1 ]
+# linuxptp 3.1 takes the PHC index from the name: it needs the target.
+out=$(phc_ctl "$(readlink -f /dev/ptp_vmclock)" get 2>&1)
+check "phc_ctl reads it through readlink -f ($out)" \
+	sh -c "echo '$out' | grep -q 'clock time is'"
+modprobe -r vmclock
+check "vmclock unloads" [ $? -eq 0 ]
+udevadm settle -t 10
+check "and /dev/ptp_vmclock is gone" [ ! -e /dev/ptp_vmclock ]
+tap_exit
