@@ -130,26 +130,22 @@ void source_json(const struct source *s)
 		fputs(",\"error_bound_ns\":null}", stdout);
 }
 
-/* "12.3us" style, for the table. */
+/* "12.3us" style, for the table; whole nanoseconds below 1 us. */
 static const char *fmt_ns(char *buf, size_t len, int64_t ns, bool sign)
 {
-	const char *unit = "ns";
-	double v = (double)ns;
-	double a = v < 0 ? -v : v;
+	static const struct { double div; const char *unit; } units[] = {
+		{ 1e9, "s" }, { 1e6, "ms" }, { 1e3, "us" },
+	};
+	double a = ns < 0 ? -(double)ns : (double)ns;
+	size_t i;
 
-	if (a >= 1e9) {
-		v /= 1e9;
-		unit = "s";
-	} else if (a >= 1e6) {
-		v /= 1e6;
-		unit = "ms";
-	} else if (a >= 1e3) {
-		v /= 1e3;
-		unit = "us";
-	}
-	snprintf(buf, len, sign ? "%+.1f%s" : "%.1f%s", v, unit);
-	if (!strcmp(unit, "ns"))
-		snprintf(buf, len, sign ? "%+" PRId64 "ns" : "%" PRId64 "ns", ns);
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (a >= units[i].div) {
+			snprintf(buf, len, sign ? "%+.1f%s" : "%.1f%s",
+				 ns / units[i].div, units[i].unit);
+			return buf;
+		}
+	snprintf(buf, len, sign ? "%+" PRId64 "ns" : "%" PRId64 "ns", ns);
 	return buf;
 }
 
