@@ -1308,7 +1308,7 @@ void est_update(struct est *est, s64 raw_now)
 	struct est_comb c;
 	s64 pub_t, tgt = 0, delta, dt, freq = 0;
 	u64 pub_b, bound = 0, growth = 0, sig, sig_h;
-	bool sel, have, step;
+	bool sel, have, step, taken = false;
 	u32 status, i, mask;
 
 	sel = est_select(est, raw_now, &c);
@@ -1362,16 +1362,37 @@ void est_update(struct est *est, s64 raw_now)
 		tgt = s_add(raw_now, s_add(c.base, c.frac >= Q16 / 2));
 		freq = c.freq;
 		have = true;
+		/*
+		 * A survivor whose last read failed or was rejected (a
+		 * step being confirmed) still counts until it is stale,
+		 * extrapolated; the clock only follows current sources if
+		 * one of those averaged is selected (ok).
+		 */
+		for (i = 0; i < EST_MAX_SOURCES; i++)
+			if (est->src[i].share_sel &&
+			    est->src[i].state == EST_SRC_OK)
+				taken = true;
 	}
 
+	/*
+	 * Synchronized only when the published clock follows the current
+	 * selection and a source of it is selected. Once synchronized,
+	 * anything else is holdover: nothing selectable, no majority (the
+	 * voters split, e.g. one of two steps), the last combination kept
+	 * because the new one is much wider (its sources are gone), or
+	 * only survivors not read successfully. The clock stays readable
+	 * with the growing holdover bound; unsynchronized is for a clock
+	 * never synchronized (or whose offset a disruption made unknown)
+	 * and for a holdover bound past max_bound_ns.
+	 */
 	if (est->status == EST_STATUS_DISRUPTED && (!sel || !all_settled(est)))
 		status = EST_STATUS_DISRUPTED;
-	else if (sel)
+	else if (taken)
 		status = EST_STATUS_SYNCHRONIZED;
-	else if (!have || est->candidates)
-		status = EST_STATUS_UNSYNCHRONIZED;
-	else
+	else if (have && est->synced_once)
 		status = EST_STATUS_HOLDOVER;
+	else
+		status = EST_STATUS_UNSYNCHRONIZED;
 	if (have && bound > est->max_bound_ns &&
 	    status != EST_STATUS_DISRUPTED)
 		status = EST_STATUS_UNSYNCHRONIZED;
@@ -1414,7 +1435,7 @@ void est_update(struct est *est, s64 raw_now)
 					       EST_FREQ_SHIFT) : 0;
 		sn->bound_base = sat_add(bound, u64_abs(delta));
 	}
-	if (sel)
+	if (taken)
 		est->synced_once = true;
 	sn->status = status;
 	est->status = status;

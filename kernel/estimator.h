@@ -34,12 +34,15 @@
 
 /**
  * enum est_status - state of the combined clock
- * @EST_STATUS_UNSYNCHRONIZED: never synchronized, or no majority of
- *	sources agrees, or the holdover bound has grown past the limit
- * @EST_STATUS_SYNCHRONIZED: a majority of sources agrees; the clock
- *	follows their combination
- * @EST_STATUS_HOLDOVER: no usable source; the clock runs on the last
- *	frequency with a growing bound
+ * @EST_STATUS_UNSYNCHRONIZED: never synchronized (no majority of
+ *	sources agrees yet), or the holdover bound has grown past the
+ *	limit or is unknown
+ * @EST_STATUS_SYNCHRONIZED: a majority of sources agrees, a source of
+ *	their combination is selected (its last read good) and the clock
+ *	follows that combination
+ * @EST_STATUS_HOLDOVER: synchronized before, but no usable source, no
+ *	majority, or no selected source in the combination now; the clock
+ *	runs on the last combination's frequency with a growing bound
  * @EST_STATUS_DISRUPTED: a pause, a suspend or a step was seen; the
  *	estimate is being rebuilt and the bound is wide
  * @EST_STATUS_MAX: number of values

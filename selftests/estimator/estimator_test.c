@@ -594,10 +594,14 @@ TEST_F(comb, disagreement_after_sync_keeps_running)
 	ASSERT_EQ(EST_STATUS_SYNCHRONIZED, self->e.snap.status);
 	self->s[1].off += 5 * MS;	/* one of two goes wrong */
 	r = run_n(&self->e, self->s, 2, r, 10);
-	EXPECT_EQ(EST_STATUS_UNSYNCHRONIZED, self->e.snap.status);
+	/* no majority: holdover, still readable */
+	EXPECT_EQ(EST_STATUS_HOLDOVER, self->e.snap.status);
+	EXPECT_EQ(0, self->e.survivors);
+	EXPECT_EQ(EST_FT_NO_MAJORITY, self->e.src[1].ft_reason);
 	/* the clock holds over: no jump towards either source */
 	est_snapshot_eval(&self->e.snap, r, &t0, &b0);
 	EXPECT_LE(sabs(t0 - truth(&self->s[0], r)), 100);
+	EXPECT_LE(sabs(t0 - truth(&self->s[0], r)), (s64)b0);
 	est_snapshot_eval(&self->e.snap, r + 10 * SEC, &t1, &b1);
 	EXPECT_LT(b0, b1);
 }
@@ -634,16 +638,22 @@ FIXTURE_VARIANT_ADD(late, hv_ok_poll_3s) {
 	.poll = 3, .hv_start = 0,
 };
 
-FIXTURE_SETUP(late)
+/*
+ * KVM-like (+3 us, 2.3 us bracket), Hyper-V-like (truth, 5 s host
+ * samples, 100 ns granularity) and ENA-like (-2 us, 10 us bracket)
+ * sources in slots 0..2, host error 100 us, weight 1000; s[3] is 5 ms
+ * off (not added).
+ */
+static int three_sources(struct est *e, struct tsrc *s, s64 *push)
 {
 	static const s64 off[4] = { 3 * US, 0, -2 * US, 5 * MS };
 	static const s64 delay[4] = { 2300, 400, 10 * US, 2300 };
 	struct est_source_cfg c;
-	int i;
+	int i, ret = 0;
 
-	est_init(&self->e);
+	est_init(e);
 	for (i = 0; i < 4; i++)
-		self->s[i] = (struct tsrc){
+		s[i] = (struct tsrc){
 			.off = UTC0 + off[i], .r0 = SEC, .ppb = 7000,
 			.delay = delay[i], .jitter = i == 1 ? 0 : 20,
 			.lcg = 31 + i,
@@ -654,10 +664,16 @@ FIXTURE_SETUP(late)
 	for (i = 0; i < 3; i++) {
 		c.granularity_ns = i == 1 ? 100 : 1;
 		c.update_period_ns = i == 1 ? 5 * SEC : 0;
-		ASSERT_EQ(0, est_source_add(&self->e, i, &c));
+		ret |= est_source_add(e, i, &c);
 	}
-	self->push[0] = 0;
-	self->push[1] = truth(&self->s[1], 0);
+	push[0] = 0;
+	push[1] = truth(&s[1], 0);
+	return ret;
+}
+
+FIXTURE_SETUP(late)
+{
+	ASSERT_EQ(0, three_sources(&self->e, self->s, self->push));
 }
 
 FIXTURE_TEARDOWN(late)
@@ -752,6 +768,235 @@ TEST_F(late, falseticker_joining_is_rejected)
 	EXPECT_EQ(EST_SRC_OK, self->e.src[2].state);
 	/* the clock did not move: within a few us of where it was */
 	EXPECT_LE(maxerr, 10 * US);
+}
+
+/*
+ * The same three sources, the Hyper-V one reading from hv_start only
+ * (never an estimate before, so it does not vote once the clock is
+ * synchronized on the other two). Each 100 ms: the polls due, a tick,
+ * and a check of the published clock against the truth.
+ */
+struct trio_stats {
+	int cnt[EST_STATUS_MAX];	/* checks per status */
+	int uncovered;			/* |error| beyond the bound */
+	int shrunk;			/* holdover bound decreased */
+	u64 hold_b[2];			/* first and last holdover bound */
+	s64 maxerr;
+	u64 prev_b;
+	u32 prev_status;
+	s64 first_hold, resync;		/* raw times, 0: not seen */
+};
+
+FIXTURE(trio) {
+	struct est e;
+	struct tsrc s[4];
+	s64 push[2];
+	struct trio_stats st;
+};
+
+FIXTURE_SETUP(trio)
+{
+	ASSERT_EQ(0, three_sources(&self->e, self->s, self->push));
+}
+
+FIXTURE_TEARDOWN(trio)
+{
+}
+
+/*
+ * One 100 ms step at r: polls source k when its bit is in mask, a tick,
+ * and with check the published clock against the truth into o.
+ */
+static void trio_step(struct est *e, struct tsrc *s, s64 *push,
+		      struct trio_stats *o, s64 r, s64 hv_start,
+		      unsigned int mask, bool check)
+{
+	s64 ph = (r - SEC) % SEC / (100 * MS), t, err;
+	u32 st;
+	u64 b;
+	int k;
+
+	for (k = 0; k < 3; k++)
+		if (ph == 3 * k && (mask & (1U << k)) &&
+		    (k != 1 || r >= hv_start))
+			late_poll(e, &s[k], push, k, r);
+	est_update(e, r + 50 * MS);
+	if (!check)
+		return;
+	st = e->snap.status;
+	o->cnt[st]++;
+	est_snapshot_eval(&e->snap, r + 50 * MS, &t, &b);
+	err = t - truth(&s[1], r + 50 * MS);
+	if (sabs(err) > o->maxerr)
+		o->maxerr = sabs(err);
+	o->uncovered += b == EST_BOUND_UNKNOWN || sabs(err) > (s64)b;
+	if (st == EST_STATUS_HOLDOVER) {
+		/* it grows (the chord published between updates lies
+		 * above the bound recomputed at the next, by a ns or so)
+		 */
+		if (!o->first_hold)
+			o->first_hold = r;
+		if (o->prev_status == EST_STATUS_HOLDOVER &&
+		    b + 2 < o->prev_b)
+			o->shrunk++;
+		if (!o->hold_b[0])
+			o->hold_b[0] = b;
+		o->hold_b[1] = b;
+	}
+	if (st == EST_STATUS_SYNCHRONIZED && o->first_hold &&
+	    !o->resync)
+		o->resync = r;
+	o->prev_b = b;
+	o->prev_status = st;
+}
+
+/* The statuses seen in n checks, and how the clock did. */
+#define TRIO_LOG(o, n) do {						\
+	const struct trio_stats *_o = (o);				\
+									\
+	TH_LOG("synchronized %d, holdover %d, unsynchronized %d, disrupted %d (of %d)", \
+	       _o->cnt[EST_STATUS_SYNCHRONIZED],			\
+	       _o->cnt[EST_STATUS_HOLDOVER],				\
+	       _o->cnt[EST_STATUS_UNSYNCHRONIZED],			\
+	       _o->cnt[EST_STATUS_DISRUPTED], (n));			\
+	TH_LOG("holdover from %.1f s, synchronized again at %.1f s",	\
+	       _o->first_hold / 1e9, _o->resync / 1e9);			\
+	TH_LOG("max error %lld ns, beyond bound %d, bound shrank %d",	\
+	       (long long)_o->maxerr, _o->uncovered, _o->shrunk);	\
+	TH_LOG("holdover bound %llu -> %llu ns",			\
+	       (unsigned long long)_o->hold_b[0],			\
+	       (unsigned long long)_o->hold_b[1]);			\
+} while (0)
+
+/*
+ * Synchronized on KVM and ENA, Hyper-V not read yet. At 30 s the KVM
+ * source steps by 1 s: two voters disagree, no majority. The clock
+ * must hold over (readable, bound growing, the truth inside it), not
+ * become unsynchronized; from 40 s the Hyper-V source converges and
+ * sides with ENA, which makes a majority again: synchronized, the
+ * stepped KVM source a falseticker.
+ */
+TEST_F(trio, step_on_one_of_two_voters_holds_over)
+{
+	const s64 step_at = 30 * SEC, hv_start = 40 * SEC;
+	s64 r;
+
+	for (r = SEC; r < 120 * SEC; r += 100 * MS) {
+		if (r == step_at) {
+			ASSERT_EQ(EST_STATUS_SYNCHRONIZED, self->e.snap.status);
+			ASSERT_EQ(2, self->e.voters);
+			ASSERT_EQ(EST_SRC_INIT, self->e.src[1].state);
+			self->s[0].off += SEC;
+		}
+		trio_step(&self->e, self->s, self->push, &self->st,
+			  r, hv_start, 7, r >= step_at);
+	}
+	TH_LOG("after the step:");
+	TRIO_LOG(&self->st, 900);
+	EXPECT_EQ(0, self->st.cnt[EST_STATUS_UNSYNCHRONIZED]);
+	EXPECT_EQ(0, self->st.cnt[EST_STATUS_DISRUPTED]);
+	EXPECT_LT(20, self->st.cnt[EST_STATUS_HOLDOVER]);
+	EXPECT_EQ(0, self->st.uncovered);
+	EXPECT_EQ(0, self->st.shrunk);
+	EXPECT_LT(self->st.hold_b[0], self->st.hold_b[1]);
+	/* no majority until Hyper-V has an estimate, within a few polls */
+	EXPECT_LE(step_at, self->st.first_hold);
+	EXPECT_GE(step_at + 3 * SEC, self->st.first_hold);
+	EXPECT_LT(hv_start, self->st.resync);
+	EXPECT_GT(hv_start + 40 * SEC, self->st.resync);
+	EXPECT_EQ(EST_STATUS_SYNCHRONIZED, self->e.snap.status);
+	EXPECT_EQ(EST_SRC_FALSETICKER, self->e.src[0].state);
+	EXPECT_EQ(EST_FT_OUTSIDE, self->e.src[0].ft_reason);
+	EXPECT_EQ(0, self->e.src[0].share);
+	EXPECT_EQ(EST_SRC_OK, self->e.src[1].state);
+	EXPECT_EQ(EST_SRC_OK, self->e.src[2].state);
+	/* the clock never followed the step */
+	EXPECT_LE(self->st.maxerr, 20 * US);
+}
+
+/*
+ * All three synchronized, the Hyper-V source with an estimate for a
+ * second only (its interval still wide). KVM and ENA are removed: the
+ * last combination is kept (much tighter than Hyper-V's), which is
+ * holdover, at the very next update, until the Hyper-V source's own
+ * combination is taken.
+ */
+TEST_F(trio, survivors_gone_holdover_at_next_update)
+{
+	const s64 gone_at = 56 * SEC, hv_start = 40 * SEC;
+	int unshared = 0;
+	s64 r;
+
+	for (r = SEC; r < gone_at; r += 100 * MS)
+		trio_step(&self->e, self->s, self->push, &self->st,
+			  r, hv_start, 7, false);
+	ASSERT_EQ(EST_STATUS_SYNCHRONIZED, self->e.snap.status);
+	ASSERT_EQ(EST_SRC_OK, self->e.src[1].state);
+	est_source_remove(&self->e, 0);
+	est_source_remove(&self->e, 2);
+	est_update(&self->e, gone_at);
+	TH_LOG("next update after the removal: %s, survivors %u, shares %u",
+	       est_status_name(self->e.snap.status), self->e.survivors,
+	       self->e.src[1].share);
+	EXPECT_EQ(EST_STATUS_HOLDOVER, self->e.snap.status);
+	for (; r < 120 * SEC; r += 100 * MS) {
+		trio_step(&self->e, self->s, self->push, &self->st,
+			  r, hv_start, 2, true);
+		/* synchronized only on a combination of current sources */
+		unshared += self->e.snap.status == EST_STATUS_SYNCHRONIZED &&
+			!self->e.src[1].share;
+	}
+	TH_LOG("after the removal (synchronized with no source in it: %d):",
+	       unshared);
+	TRIO_LOG(&self->st, 640);
+	EXPECT_EQ(0, unshared);
+	EXPECT_EQ(0, self->st.cnt[EST_STATUS_UNSYNCHRONIZED]);
+	EXPECT_EQ(gone_at, self->st.first_hold);
+	EXPECT_EQ(0, self->st.uncovered);
+	EXPECT_EQ(0, self->st.shrunk);
+	EXPECT_LT(self->st.hold_b[0], self->st.hold_b[1]);
+	EXPECT_LT(gone_at, self->st.resync);
+	EXPECT_EQ(EST_STATUS_SYNCHRONIZED, self->e.snap.status);
+	EXPECT_EQ(65536, self->e.src[1].share);
+}
+
+/*
+ * All three synchronized; KVM and ENA are removed and every read of the
+ * remaining Hyper-V source fails from then on. It stays a survivor,
+ * extrapolated, until stale, but it is not selected (error): holdover
+ * at the next update, not synchronized.
+ */
+TEST_F(trio, survivor_failing_holdover_at_next_update)
+{
+	const s64 gone_at = 100 * SEC;
+	s64 r;
+
+	for (r = SEC; r < gone_at; r += 100 * MS)
+		trio_step(&self->e, self->s, self->push, &self->st,
+			  r, 0, 7, false);
+	ASSERT_EQ(EST_STATUS_SYNCHRONIZED, self->e.snap.status);
+	est_source_remove(&self->e, 0);
+	est_source_remove(&self->e, 2);
+	est_source_error(&self->e, 1, gone_at, false);
+	est_update(&self->e, gone_at);
+	TH_LOG("next update after the removal: %s, survivors %u, Hyper-V %s",
+	       est_status_name(self->e.snap.status), self->e.survivors,
+	       est_src_state_name(self->e.src[1].state));
+	EXPECT_EQ(EST_STATUS_HOLDOVER, self->e.snap.status);
+	for (; r < 130 * SEC; r += 100 * MS) {
+		if ((r - SEC) % SEC / (100 * MS) == 3)
+			est_source_error(&self->e, 1, r, false);
+		trio_step(&self->e, self->s, self->push, &self->st,
+			  r, 0, 0, true);
+	}
+	TH_LOG("after the removal (Hyper-V %s at the end):",
+	       est_src_state_name(self->e.src[1].state));
+	TRIO_LOG(&self->st, 300);
+	EXPECT_EQ(300, self->st.cnt[EST_STATUS_HOLDOVER]);
+	EXPECT_EQ(0, self->st.uncovered);
+	EXPECT_EQ(0, self->st.shrunk);
+	EXPECT_LT(self->st.hold_b[0], self->st.hold_b[1]);
+	EXPECT_EQ(EST_SRC_STALE, self->e.src[1].state);
 }
 
 /* ---- read screening and periodic host samples ------------------------ */
