@@ -13,9 +13,13 @@
 
 /**
  * enum vmclock_status - state of the unified clock
- * @VMCLOCK_STATUS_UNSYNCHRONIZED: no estimate; the unified clock is not usable
- * @VMCLOCK_STATUS_SYNCHRONIZED: the estimate is within its published bound
- * @VMCLOCK_STATUS_HOLDOVER: no usable source; running on the last frequency
+ * @VMCLOCK_STATUS_UNSYNCHRONIZED: never synchronized, or held over until
+ *	the bound passed its limit; the unified clock is not readable
+ * @VMCLOCK_STATUS_SYNCHRONIZED: the clock follows a current combination of
+ *	a majority of the sources
+ * @VMCLOCK_STATUS_HOLDOVER: it was synchronized, but now no majority agrees
+ *	or no selected source is usable; running on the last frequency with a
+ *	growing bound
  * @VMCLOCK_STATUS_DISRUPTED: a disruption was detected; reconverging
  */
 enum vmclock_status {

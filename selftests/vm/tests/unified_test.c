@@ -311,4 +311,35 @@ TEST_F(unified, unplug_keeps_sync)
 	nl_socket_free(ev.sk);
 }
 
+/*
+ * A 1 s step on one of three sources: the clock never becomes unreadable
+ * (holdover at worst while its voters disagree), never follows the step,
+ * and the truth stays within its bound.
+ */
+TEST_F(unified, step_on_one_source_stays_readable)
+{
+	int i, unsynced = 0, holdover = 0, outside = 0;
+	unsigned long long bound;
+	long long err, worst = 0;
+	struct status st;
+
+	ASSERT_EQ(0, sim_set(0, "step_ns", 1000000000));
+	for (i = 0; i < 30; i++) {
+		usleep(200000);
+		ASSERT_EQ(0, get_status(self->nl, &st));
+		unsynced += st.status == VMCLOCK_STATUS_UNSYNCHRONIZED;
+		holdover += st.status == VMCLOCK_STATUS_HOLDOVER;
+		if (unified_error(self, &err, &bound))
+			continue;
+		outside += (unsigned long long)llabs(err) > bound;
+		if (llabs(err) > worst)
+			worst = llabs(err);
+	}
+	TH_LOG("6 s after the step: %d of 30 in holdover, max |unified - "
+	       "truth| %lld ns", holdover, worst);
+	EXPECT_EQ(0, unsynced);
+	EXPECT_EQ(0, outside);
+	EXPECT_GT(100000, worst);
+}
+
 TEST_HARNESS_MAIN
