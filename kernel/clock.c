@@ -150,22 +150,25 @@ void vmclock_clock_source_config(struct vmclock_source *src)
 /*
  * The reads of one poll: n samples (UTC), or none and the error.  Returns
  * whether the estimator wants this source polled faster (reconverging);
- * *falseticker tells whether it is one now.
+ * *falseticker tells whether it is one now, *step whether a step of its
+ * time was confirmed by these samples.
  */
 bool vmclock_clock_feed(struct vmclock_source *src,
 			const struct vmclock_sample *s, int n, int err,
-			bool *falseticker)
+			bool *falseticker, bool *step)
 {
 	bool burst;
 	int i;
 
 	*falseticker = false;
+	*step = false;
 	if (src->slot < 0)
 		return false;
 	mutex_lock(&vmclock_est_lock);
 	for (i = 0; i < n; i++)
-		est_sample(vmclock_est, src->slot, s[i].raw_before, s[i].src_ns,
-			   s[i].raw_after);
+		if (est_sample(vmclock_est, src->slot, s[i].raw_before,
+			       s[i].src_ns, s[i].raw_after) == EST_SAMPLE_STEP)
+			*step = true;
 	if (!n && err)
 		est_source_error(vmclock_est, src->slot, ktime_get_raw_ns(),
 				 err == -ESTALE);

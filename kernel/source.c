@@ -254,7 +254,7 @@ static void vmclock_source_poll(struct work_struct *work)
 	struct vmclock_source *src = container_of(to_delayed_work(work),
 						  struct vmclock_source, work);
 	enum vmclock_source_state state;
-	bool fast = false, falseticker = false;
+	bool fast = false, falseticker = false, step = false;
 	struct vmclock_poll p = { };
 	unsigned long delay;
 
@@ -273,11 +273,13 @@ static void vmclock_source_poll(struct work_struct *work)
 		vmclock_source_release_clock(src);
 	} else if (p.good || p.last_err) {
 		fast = vmclock_clock_feed(src, p.s, p.good, p.last_err,
-					  &falseticker);
+					  &falseticker, &step);
 	}
 	state = vmclock_source_state_after(src, &p, falseticker);
 	if (vmclock_source_account(src, &p, state) != state)
 		vmclock_notify_source(src, VMCLOCK_CMD_SOURCE_CHANGE_NTF);
+	if (step)
+		vmclock_notify_source(src, VMCLOCK_CMD_SOURCE_STEP_NTF);
 	if (p.gone)
 		return;
 

@@ -191,7 +191,7 @@ void vmclock_clock_source_del(struct vmclock_source *src);
 void vmclock_clock_source_config(struct vmclock_source *src);
 bool vmclock_clock_feed(struct vmclock_source *src,
 			const struct vmclock_sample *s, int n, int err,
-			bool *falseticker);
+			bool *falseticker, bool *step);
 bool vmclock_clock_source_info(struct vmclock_source *src,
 			       struct vmclock_source_est *info);
 void vmclock_clock_snapshot(struct est_snapshot *snap);

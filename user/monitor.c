@@ -28,6 +28,8 @@ static const char *event_name(int cmd)
 		return "source-changed";
 	case VMCLOCK_CMD_STATUS_CHANGE_NTF:
 		return "status-changed";
+	case VMCLOCK_CMD_SOURCE_STEP_NTF:
+		return "source-stepped";
 	default:
 		return NULL;
 	}

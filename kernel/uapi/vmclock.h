@@ -120,6 +120,7 @@ enum {
 	VMCLOCK_CMD_SOURCE_DEL_NTF,	/* event: a source was detached */
 	VMCLOCK_CMD_SOURCE_CHANGE_NTF,	/* event: a source changed state */
 	VMCLOCK_CMD_STATUS_CHANGE_NTF,	/* event: the unified clock's status */
+	VMCLOCK_CMD_SOURCE_STEP_NTF,	/* event: a step of a source confirmed */
 
 	/* private: */
 	__VMCLOCK_CMD_MAX,

@@ -312,9 +312,9 @@ TEST_F(unified, unplug_keeps_sync)
 }
 
 /*
- * A 1 s step on one of three sources: the clock never becomes unreadable
- * (holdover at worst while its voters disagree), never follows the step,
- * and the truth stays within its bound.
+ * A 1 s step on one of three sources: a source-step event, the clock never
+ * becomes unreadable (holdover at worst while its voters disagree), never
+ * follows the step, and the truth stays within its bound.
  */
 TEST_F(unified, step_on_one_source_stays_readable)
 {
@@ -322,7 +322,11 @@ TEST_F(unified, step_on_one_source_stays_readable)
 	unsigned long long bound;
 	long long err, worst = 0;
 	struct status st;
+	struct events ev;
+	struct reply r;
 
+	ASSERT_EQ(0, events_open(&ev));
+	ASSERT_TRUE(source_of_phc(self->nl, sim_ptp(0), &r));
 	ASSERT_EQ(0, sim_set(0, "step_ns", 1000000000));
 	for (i = 0; i < 30; i++) {
 		usleep(200000);
@@ -340,6 +344,9 @@ TEST_F(unified, step_on_one_source_stays_readable)
 	EXPECT_EQ(0, unsynced);
 	EXPECT_EQ(0, outside);
 	EXPECT_GT(100000, worst);
+	/* The estimator confirmed the step on that source and said so. */
+	EXPECT_TRUE(events_wait(&ev, VMCLOCK_CMD_SOURCE_STEP_NTF, r.id, ~0U, 1));
+	nl_socket_free(ev.sk);
 }
 
 TEST_HARNESS_MAIN
