@@ -61,13 +61,17 @@ const char *vmclock_source_state_name(enum vmclock_source_state state)
 	return vmclock_source_state_names[state];
 }
 
-/* The source's offset from CLOCK_REALTIME at a sample, as measured. */
+/*
+ * The source's offset from CLOCK_REALTIME at a sample, as measured;
+ * real_minus_raw is CLOCK_REALTIME minus CLOCK_MONOTONIC_RAW at the poll.
+ */
 static void vmclock_source_record_offset(struct vmclock_source *src,
-					 const struct vmclock_sample *s)
+					 const struct vmclock_sample *s,
+					 s64 real_minus_raw)
 {
 	u64 mid = s->raw_before + (s->raw_after - s->raw_before) / 2;
 
-	src->stats.offset_ns = s->src_ns - ((s64)mid + s->real_minus_raw);
+	src->stats.offset_ns = s->src_ns - ((s64)mid + real_minus_raw);
 }
 
 /* Reads per poll that keep the source within its profile's rate limit. */
@@ -160,6 +164,7 @@ static void vmclock_source_release_clock(struct vmclock_source *src)
 struct vmclock_poll {
 	struct vmclock_sample s[VMCLOCK_MAX_BURST];
 	struct vmclock_sample *best;	/* narrowest bracket */
+	s64 real_minus_raw;		/* at the start of the poll */
 	u32 reads;
 	u32 failed;
 	u32 good;			/* samples in s[] */
@@ -178,6 +183,7 @@ static void vmclock_source_read_burst(struct vmclock_source *src,
 	int err;
 
 	ktime_get_snapshot(&snap);
+	p->real_minus_raw = ktime_to_ns(snap.real) - ktime_to_ns(snap.raw);
 	if (src->profile->tai)
 		tai = vmclock_tai_offset_ns();
 	while (p->reads < burst &&
@@ -196,7 +202,6 @@ static void vmclock_source_read_burst(struct vmclock_source *src,
 			continue;
 		}
 		s->src_ns -= tai;
-		s->real_minus_raw = ktime_to_ns(snap.real) - ktime_to_ns(snap.raw);
 		if (!p->best || s->raw_after - s->raw_before <
 				p->best->raw_after - p->best->raw_before)
 			p->best = s;
@@ -243,7 +248,7 @@ vmclock_source_account(struct vmclock_source *src, const struct vmclock_poll *p,
 		src->stats.delay_ns = width;
 		if (!src->stats.delay_min_ns || width < src->stats.delay_min_ns)
 			src->stats.delay_min_ns = width;
-		vmclock_source_record_offset(src, p->best);
+		vmclock_source_record_offset(src, p->best, p->real_minus_raw);
 	}
 	spin_unlock_bh(&src->lock);
 	return old;
@@ -315,11 +320,14 @@ void vmclock_source_get_stats(struct vmclock_source *src,
 	spin_unlock_bh(&src->lock);
 }
 
+/* Set the state, and the errno behind it when err is non-zero. */
 static void vmclock_source_set_state(struct vmclock_source *src,
-				     enum vmclock_source_state state)
+				     enum vmclock_source_state state, int err)
 {
 	spin_lock_bh(&src->lock);
 	src->stats.state = state;
+	if (err)
+		src->stats.last_error = err;
 	spin_unlock_bh(&src->lock);
 }
 
@@ -362,16 +370,15 @@ static void vmclock_source_start(struct vmclock_source *src)
 		return;
 	if (!src->enabled) {
 		vmclock_clock_source_del(src);
-		vmclock_source_set_state(src, VMCLOCK_SOURCE_DISABLED);
+		vmclock_source_set_state(src, VMCLOCK_SOURCE_DISABLED, 0);
 		return;
 	}
 	if (vmclock_clock_source_add(src)) {
-		src->stats.last_error = ENOSPC;
-		vmclock_source_set_state(src, VMCLOCK_SOURCE_ERROR);
+		vmclock_source_set_state(src, VMCLOCK_SOURCE_ERROR, ENOSPC);
 		return;
 	}
 	if (src->stats.state == VMCLOCK_SOURCE_DISABLED)
-		vmclock_source_set_state(src, VMCLOCK_SOURCE_INIT);
+		vmclock_source_set_state(src, VMCLOCK_SOURCE_INIT, 0);
 	queue_delayed_work(vmclock_wq, &src->work, 0);
 }
 

@@ -73,13 +73,11 @@ const struct vmclock_profile *vmclock_profile_for_clock(const char *clock_name);
  * @raw_before: CLOCK_MONOTONIC_RAW just before the read, ns
  * @raw_after: CLOCK_MONOTONIC_RAW just after the read, ns
  * @src_ns: the source's time, UTC ns
- * @real_minus_raw: CLOCK_REALTIME minus CLOCK_MONOTONIC_RAW at the read
  */
 struct vmclock_sample {
 	u64 raw_before;
 	u64 raw_after;
 	s64 src_ns;
-	s64 real_minus_raw;
 };
 
 /**
