@@ -245,8 +245,13 @@ int vmclock_clock_now(u64 *raw, s64 *time_ns, u64 *bound_ns)
 	return 0;
 }
 
-/* The same for a system time snapshot taken here (cross timestamps). */
+/*
+ * The same for a system time snapshot taken here (cross timestamps).  The
+ * published snapshot it was evaluated with goes to *used when not NULL,
+ * also when there is no estimate.
+ */
 int vmclock_clock_at_snapshot(struct system_time_snapshot *sys,
+			      struct est_snapshot *used,
 			      s64 *time_ns, u64 *bound_ns)
 {
 	struct est_snapshot snap;
@@ -258,6 +263,8 @@ int vmclock_clock_at_snapshot(struct system_time_snapshot *sys,
 		snap = vmclock_snap;
 	} while (read_seqretry(&vmclock_snap_lock, seq));
 
+	if (used)
+		*used = snap;
 	if (!vmclock_snap_usable(&snap))
 		return -EAGAIN;
 	est_snapshot_eval(&snap, ktime_to_ns(sys->raw), time_ns, bound_ns);

@@ -27,10 +27,12 @@ static int vmclock_nl_put_status(struct sk_buff *msg)
 {
 	struct system_time_snapshot sys;
 	struct est_snapshot snap;
+	bool estimate;
 	s64 t;
 	u64 bound;
 
-	vmclock_clock_snapshot(&snap);
+	/* One snapshot for the whole reply, figures and attributes alike. */
+	estimate = !vmclock_clock_at_snapshot(&sys, &snap, &t, &bound);
 	if (nla_put_u32(msg, VMCLOCK_A_STATUS, snap.status) ||
 	    nla_put_string(msg, VMCLOCK_A_VERSION, VMCLOCK_VERSION) ||
 	    nla_put_u32(msg, VMCLOCK_A_PHC, vmclock_phc_index()) ||
@@ -50,7 +52,7 @@ static int vmclock_nl_put_status(struct sk_buff *msg)
 	    nla_put_u64_64bit(msg, VMCLOCK_A_SNAP_BOUND_GROWTH,
 			      snap.bound_growth, VMCLOCK_A_PAD))
 		return -EMSGSIZE;
-	if (vmclock_clock_at_snapshot(&sys, &t, &bound))
+	if (!estimate)
 		return 0;
 	if (nla_put_s64(msg, VMCLOCK_A_OFFSET_NS, t - ktime_to_ns(sys.real),
 			VMCLOCK_A_PAD) ||

@@ -54,7 +54,7 @@ static int vmclock_phc_getcrosststamp(struct ptp_clock_info *info,
 	u64 bound;
 	int err;
 
-	err = vmclock_clock_at_snapshot(&sys, &time_ns, &bound);
+	err = vmclock_clock_at_snapshot(&sys, NULL, &time_ns, &bound);
 	if (err)
 		return err;
 	cts->device = ns_to_ktime(time_ns);

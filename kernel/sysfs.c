@@ -41,7 +41,7 @@ static ssize_t offset_ns_show(struct kobject *kobj,
 	s64 t;
 	u64 bound;
 
-	if (vmclock_clock_at_snapshot(&sys, &t, &bound))
+	if (vmclock_clock_at_snapshot(&sys, NULL, &t, &bound))
 		return sysfs_emit(buf, "unknown\n");
 	return sysfs_emit(buf, "%lld\n", t - ktime_to_ns(sys.real));
 }

@@ -195,6 +195,7 @@ bool vmclock_clock_source_info(struct vmclock_source *src,
 void vmclock_clock_snapshot(struct est_snapshot *snap);
 int vmclock_clock_now(u64 *raw, s64 *time_ns, u64 *bound_ns);
 int vmclock_clock_at_snapshot(struct system_time_snapshot *sys,
+			      struct est_snapshot *used,
 			      s64 *time_ns, u64 *bound_ns);
 const char *vmclock_status_name(enum vmclock_status status);
 const char *vmclock_source_state_name(enum vmclock_source_state state);
