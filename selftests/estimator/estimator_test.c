@@ -555,6 +555,42 @@ TEST_F(comb, falseticker_rejected_within_5_polls)
 	EXPECT_LE(b, 1000);
 }
 
+/*
+ * Two sources within the combine limit: a precise one with a wide
+ * bracket (1 us) and a noisy one (+-600 ns jitter) with a narrower one.
+ * Averaging is by random variance: the noisy source must not carry its
+ * noise into the clock; its constant bound only admits it.
+ */
+TEST_F(comb, noisy_source_does_not_dilute_precise)
+{
+	s64 r = SEC, t, worst = 0;
+	u64 b;
+	int i, k;
+
+	est_source_remove(&self->e, 2);
+	self->s[0].jitter = 2;
+	self->s[1].delay = 600;
+	self->s[1].jitter = 600;
+	for (i = 0; i < 90; i++, r += SEC) {
+		for (k = 0; k < 2; k++)
+			feed(&self->e, k, &self->s[k], r + k * 10 * US);
+		est_update(&self->e, r + 50 * US);
+		if (i < 60)
+			continue;
+		est_snapshot_eval(&self->e.snap, r + 60 * US, &t, &b);
+		worst = max(worst, sabs(t - truth(&self->s[0], r + 60 * US)));
+		EXPECT_LE(sabs(t - truth(&self->s[0], r + 60 * US)), b);
+	}
+	EXPECT_EQ(EST_STATUS_SYNCHRONIZED, self->e.snap.status);
+	ASSERT_EQ(EST_SRC_OK, self->e.src[1].state);
+	/* both averaged, the noisy one with under 1 % of the weight */
+	EXPECT_LT(0, self->e.src[1].share);
+	EXPECT_LT(self->e.src[1].share, 655);
+	TH_LOG("noisy share %u/65536, worst error %lld ns", self->e.src[1].share,
+	       (long long)worst);
+	EXPECT_LE(worst, 20);
+}
+
 TEST_F(comb, two_disagreeing_no_majority)
 {
 	s64 r;
