@@ -583,6 +583,7 @@ static void src_reset_counts(struct est_source *s)
 	s->n_reject = 0;
 	s->prev_n = 0;
 	s->plat_valid = false;
+	s->seen_valid = false;
 }
 
 /* Consistent run of outliers: a step. */
@@ -788,6 +789,10 @@ enum est_sample_result est_sample(struct est *est, unsigned int id,
 		return EST_SAMPLE_DELAY;
 	}
 	s->n_slow = 0;
+	s->seen_y2 = y2;
+	s->seen_raw = mid;
+	s->seen_delay = delay;
+	s->seen_valid = !s->off_unknown;
 
 	if (s->cfg.update_period_ns && !s->off_unknown) {
 		/* reads extrapolate a periodic host sample: feed changes only */
@@ -1298,6 +1303,41 @@ static bool all_settled(const struct est *est)
 	return true;
 }
 
+/*
+ * The bound that what the sources of the published combination read now
+ * asks for, if none of them agrees with the clock (its interval meets
+ * the clock's, @bound: a source that does is evidence for the clock);
+ * 0 if one agrees or none has read anything since. For each source that is not selected but
+ * reads (rejected reads, a step being confirmed, restarted after one):
+ * its last read carried to @now on its frequency, off the clock's
+ * offset @pub (time minus raw at @now), plus its constant bound and half
+ * that read's bracket.
+ */
+static u64 est_disagreement(const struct est *est, s64 now, s64 pub,
+			    u64 bound)
+{
+	u64 w = 0, d, r;
+	s64 off;
+	u32 i;
+
+	for (i = 0; i < EST_MAX_SOURCES; i++) {
+		const struct est_source *s = &est->src[i];
+
+		if (!(est->hold_mask & (1U << i)) || !s->seen_valid ||
+		    s->state == EST_SRC_UNUSED || s->state == EST_SRC_OK ||
+		    s->state == EST_SRC_ERROR || s->state == EST_SRC_STALE)
+			continue;
+		off = s_add(s->seen_y2 / 2,
+			    smul_shr(s->kf.freq, s_add(now, -s->seen_raw), 62));
+		d = u64_abs(s_add(off, -pub));
+		r = sat_add(src_sys(s), s->seen_delay / 2 + 1);
+		if (d <= sat_add(bound, r))
+			return 0;
+		w = max(w, sat_add(d, r));
+	}
+	return w;
+}
+
 /**
  * est_update() - select, combine and publish
  * @est: estimator
@@ -1397,6 +1437,23 @@ void est_update(struct est *est, s64 raw_now)
 		status = EST_STATUS_HOLDOVER;
 	else
 		status = EST_STATUS_UNSYNCHRONIZED;
+	/*
+	 * No source of the combination selected, and what they read now
+	 * disagrees with the clock: either they stepped or the clock is
+	 * off (a pause the guest did not see moves every host at once).
+	 * Until that is settled the bound covers what they say, from the
+	 * first such read on; beyond a step it is a disruption.
+	 */
+	if (have && !taken && est->synced_once) {
+		u64 w = est_disagreement(est, raw_now, s_add(tgt, -raw_now),
+					 bound);
+
+		if (w) {
+			bound = w;
+			if (w > est->step_threshold_ns)
+				status = EST_STATUS_DISRUPTED;
+		}
+	}
 	if (have && bound > est->max_bound_ns &&
 	    status != EST_STATUS_DISRUPTED)
 		status = EST_STATUS_UNSYNCHRONIZED;

@@ -259,6 +259,11 @@ struct est_sample_rec {
  * @bound_ns: bound at the last selection
  * @share: share of this source in the published combination, Q.16
  * @share_sel: share in the last selection (published or not), Q.16
+ * @seen_y2: twice (source - raw) of the last read not rejected for its
+ *	delay, accepted or not: what the source says now
+ * @seen_raw: its raw midpoint
+ * @seen_delay: its bracket (ns)
+ * @seen_valid: @seen_y2 is set and on the current time scale
  */
 struct est_source {
 	struct est_source_cfg cfg;
@@ -297,6 +302,10 @@ struct est_source {
 	u64 bound_ns;
 	u32 share;
 	u32 share_sel;
+	s64 seen_y2;
+	s64 seen_raw;
+	u32 seen_delay;
+	bool seen_valid;
 };
 
 /**

@@ -643,6 +643,52 @@ TEST_F(comb, disagreement_after_sync_keeps_running)
 }
 
 /*
+ * A pause the guest does not see (the raw clock stood still, every host
+ * moved on 2 s): from the first update after the sources read it, the
+ * bound covers the truth and the status is disrupted; the clock then
+ * steps to the sources and is synchronized again.
+ */
+TEST_F(comb, unseen_pause_widens_at_once)
+{
+	s64 r, t, err;
+	u64 b;
+	int i, k, outside = 0, first_disrupted = -1, resynced = -1;
+
+	r = run_n(&self->e, self->s, 3, SEC, 20);
+	ASSERT_EQ(EST_STATUS_SYNCHRONIZED, self->e.snap.status);
+	for (k = 0; k < 3; k++)
+		self->s[k].off += 2 * SEC;
+	for (i = 0; i < 30; i++, r += SEC) {
+		for (k = 0; k < 3; k++)
+			feed(&self->e, k, &self->s[k], r + k * 10 * US);
+		est_update(&self->e, r + 50 * US);
+		est_snapshot_eval(&self->e.snap, r + 60 * US, &t, &b);
+		err = sabs(t - truth(&self->s[0], r + 60 * US));
+		if (self->e.snap.status != EST_STATUS_UNSYNCHRONIZED &&
+		    (b == EST_BOUND_UNKNOWN || (u64)err > b)) {
+			TH_LOG("poll %d: error %lld ns, bound %llu ns, status %u",
+			       i, (long long)err, (unsigned long long)b,
+			       self->e.snap.status);
+			outside++;
+		}
+		if (first_disrupted < 0 &&
+		    self->e.snap.status == EST_STATUS_DISRUPTED)
+			first_disrupted = i;
+		if (first_disrupted >= 0 && resynced < 0 &&
+		    self->e.snap.status == EST_STATUS_SYNCHRONIZED)
+			resynced = i;
+	}
+	TH_LOG("disrupted at poll %d, synchronized again at poll %d",
+	       first_disrupted, resynced);
+	EXPECT_EQ(0, outside);
+	EXPECT_EQ(0, first_disrupted);
+	EXPECT_LT(0, resynced);
+	EXPECT_EQ(EST_STATUS_SYNCHRONIZED, self->e.snap.status);
+	est_snapshot_eval(&self->e.snap, r, &t, &b);
+	EXPECT_LE(sabs(t - truth(&self->s[0], r)), 100);
+}
+
+/*
  * A source 5 ms off joins a clock synchronized on a KVM-like (+3 us) and
  * an ENA-like (-2 us) source while a Hyper-V-like one is still
  * acquiring; every host error is 100 us. It must be marked a
