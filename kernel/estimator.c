@@ -1202,10 +1202,7 @@ static bool est_select(struct est *est, s64 now, struct est_comb *c)
 	/*
 	 * Average only survivors within EST_COMBINE_LIMIT sigmas of the
 	 * best one: a much worse source adds its unknown constant error
-	 * and little else. Weight: configured weight over the random
-	 * variance only. Averaging shrinks random error; constant errors
-	 * are bounds, not noise, and those of one host's read paths may
-	 * share a sign, so they decide who is averaged, not how much.
+	 * and little else. Weight: configured weight over total variance.
 	 * The estimate is kept within, and the bound taken from, the
 	 * intersection of the averaged ones only: a wide interval (a
 	 * source still acquiring its frequency) that merely reaches into
@@ -1221,8 +1218,7 @@ static bool est_select(struct est *est, s64 now, struct est_comb *c)
 			surv[i] = false;
 			continue;
 		}
-		v[i].w = div64_u64((u64)est->src[i].weight << 32,
-				   umul_shr(v[i].sig, v[i].sig, 16) + 1) + 1;
+		v[i].w = div64_u64((u64)est->src[i].weight << 32, v[i].tv) + 1;
 		wsum += v[i].w;
 		bq = s_shl((s64)min_t(u64, v[i].bound, S64_MAX), 16);
 		lo = max(lo, s_add(v[i].rel, -bq));

@@ -556,39 +556,53 @@ TEST_F(comb, falseticker_rejected_within_5_polls)
 }
 
 /*
- * Two sources within the combine limit: a precise one with a wide
- * bracket (1 us) and a noisy one (+-600 ns jitter) with a narrower one.
- * Averaging is by random variance: the noisy source must not carry its
- * noise into the clock; its constant bound only admits it.
+ * Three sources whose hosts are off by +3 us, -2 us and 0 within a
+ * 100 us host-error bound, one of them much noisier (+-300 ns): their
+ * constant errors are averaged. Weighting by the random variance alone
+ * would follow the quietest source and its +3 us.
  */
-TEST_F(comb, noisy_source_does_not_dilute_precise)
+TEST(independent_host_errors_are_averaged)
 {
+	static const s64 host[3] = { 3 * US, -2 * US, 0 };
+	static const s64 jitter[3] = { 2, 300, 10 };
+	struct est_source_cfg c;
+	struct tsrc s[3];
+	struct est *e;
 	s64 r = SEC, t, worst = 0;
 	u64 b;
 	int i, k;
 
-	est_source_remove(&self->e, 2);
-	self->s[0].jitter = 2;
-	self->s[1].delay = 600;
-	self->s[1].jitter = 600;
+	e = calloc(1, sizeof(*e));
+	ASSERT_NE(NULL, e);
+	est_init(e);
+	cfg_default(&c);
+	c.host_error_ns = 100 * US;
+	for (k = 0; k < 3; k++) {
+		s[k] = (struct tsrc){
+			.off = UTC0 + host[k], .r0 = SEC, .ppb = 3000,
+			.delay = 1000, .jitter = jitter[k], .lcg = 21 + k,
+		};
+		ASSERT_EQ(0, est_source_add(e, k, &c));
+	}
 	for (i = 0; i < 90; i++, r += SEC) {
-		for (k = 0; k < 2; k++)
-			feed(&self->e, k, &self->s[k], r + k * 10 * US);
-		est_update(&self->e, r + 50 * US);
+		for (k = 0; k < 3; k++)
+			feed(e, k, &s[k], r + k * 10 * US);
+		est_update(e, r + 50 * US);
 		if (i < 60)
 			continue;
-		est_snapshot_eval(&self->e.snap, r + 60 * US, &t, &b);
-		worst = max(worst, sabs(t - truth(&self->s[0], r + 60 * US)));
-		EXPECT_LE(sabs(t - truth(&self->s[0], r + 60 * US)), b);
+		/* the truth: the source whose host is right */
+		est_snapshot_eval(&e->snap, r + 60 * US, &t, &b);
+		worst = max(worst, sabs(t - truth(&s[2], r + 60 * US)));
+		EXPECT_LE(sabs(t - truth(&s[2], r + 60 * US)), b);
 	}
-	EXPECT_EQ(EST_STATUS_SYNCHRONIZED, self->e.snap.status);
-	ASSERT_EQ(EST_SRC_OK, self->e.src[1].state);
-	/* both averaged, the noisy one with under 1 % of the weight */
-	EXPECT_LT(0, self->e.src[1].share);
-	EXPECT_LT(self->e.src[1].share, 655);
-	TH_LOG("noisy share %u/65536, worst error %lld ns", self->e.src[1].share,
+	TH_LOG("shares %u %u %u of 65536, worst error %lld ns",
+	       e->src[0].share, e->src[1].share, e->src[2].share,
 	       (long long)worst);
-	EXPECT_LE(worst, 20);
+	EXPECT_EQ(EST_STATUS_SYNCHRONIZED, e->snap.status);
+	for (k = 0; k < 3; k++)
+		EXPECT_LT(65536 / 5, e->src[k].share);
+	EXPECT_GT(1500, worst);
+	free(e);
 }
 
 TEST_F(comb, two_disagreeing_no_majority)
