@@ -171,6 +171,63 @@ TEST_F(unified, reads_within_bound)
 	EXPECT_EQ(0, mismatch);
 }
 
+/*
+ * 1000 clock_gettime() reads on the unified clock's fd, each bracketed by
+ * CLOCK_MONOTONIC_RAW reads: the value is the published snapshot at some
+ * instant of the bracket, and no farther than the bound from the truth
+ * over the bracket (when in it the read happened is unknown).
+ */
+TEST_F(unified, gettime_within_bound)
+{
+	clockid_t id = ((~(clockid_t)self->phc) << 3) | 3;
+	int i, done = 0, retries = 0, outside = 0, mismatch = 0;
+	long long max_err = 0, max_width = 0;
+	struct status s1, s2;
+
+	for (i = 0; i < 1000 + retries && retries < 1000; i++) {
+		struct timespec r0, r1, u;
+		long long raw0, raw1, t, e, width;
+		s64 e0, e1;
+		u64 b0, b1;
+
+		ASSERT_EQ(0, get_status(self->nl, &s1));
+		clock_gettime(CLOCK_MONOTONIC_RAW, &r0);
+		ASSERT_EQ(0, clock_gettime(id, &u));
+		clock_gettime(CLOCK_MONOTONIC_RAW, &r1);
+		ASSERT_EQ(0, get_status(self->nl, &s2));
+		if (!s1.have_snap || s1.snap.seq != s2.snap.seq) {
+			retries++;
+			continue;
+		}
+		raw0 = r0.tv_sec * 1000000000LL + r0.tv_nsec;
+		raw1 = r1.tv_sec * 1000000000LL + r1.tv_nsec;
+		t = u.tv_sec * 1000000000LL + u.tv_nsec;
+		width = raw1 - raw0;
+		est_snapshot_eval(&s1.snap, raw0, &e0, &b0);
+		est_snapshot_eval(&s1.snap, raw1, &e1, &b1);
+		mismatch += t < e0 || t > e1;
+		/* how far outside [truth(raw0), truth(raw1)] */
+		e = t - sim_truth_at(self->truth, raw1);
+		if (e < 0) {
+			e = sim_truth_at(self->truth, raw0) - t;
+			if (e < 0)
+				e = 0;
+		}
+		outside += (unsigned long long)e > (b1 > b0 ? b1 : b0);
+		if (e > max_err)
+			max_err = e;
+		if (width > max_width)
+			max_width = width;
+		done++;
+	}
+	TH_LOG("%d reads (%d retried): max distance to the truth over the "
+	       "bracket %lld ns, bracket up to %lld ns", done, retries,
+	       max_err, max_width);
+	EXPECT_LE(1000, done);
+	EXPECT_EQ(0, outside);
+	EXPECT_EQ(0, mismatch);
+}
+
 /* clock_gettime() on the unified clock: monotonic, and cheap. */
 TEST_F(unified, gettime_monotonic)
 {
