@@ -1300,14 +1300,14 @@ static bool all_settled(const struct est *est)
 }
 
 /*
- * The bound that what the sources of the published combination read now
- * asks for, if none of them agrees with the clock (its interval meets
- * the clock's, @bound: a source that does is evidence for the clock);
- * 0 if one agrees or none has read anything since. For each source that is not selected but
- * reads (rejected reads, a step being confirmed, restarted after one):
- * its last read carried to @now on its frequency, off the clock's
- * offset @pub (time minus raw at @now), plus its constant bound and half
- * that read's bracket.
+ * The bound the sources of the published combination ask for with what
+ * they read now, or 0 if one of them agrees with the clock (its interval
+ * meets the clock's, +-@bound: evidence for the clock) or none has read.
+ * Counted are sources not selected that still read (reads rejected, a
+ * step being confirmed, restarted after one): the last read, carried to
+ * @now on the source's frequency, against the clock's offset @pub (time
+ * minus raw at @now), plus the source's constant bound and half that
+ * read's bracket.
  */
 static u64 est_disagreement(const struct est *est, s64 now, s64 pub,
 			    u64 bound)
