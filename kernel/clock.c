@@ -30,6 +30,13 @@ static_assert((int)EST_STATUS_UNSYNCHRONIZED == (int)VMCLOCK_STATUS_UNSYNCHRONIZ
 static_assert((int)EST_STATUS_SYNCHRONIZED == (int)VMCLOCK_STATUS_SYNCHRONIZED);
 static_assert((int)EST_STATUS_HOLDOVER == (int)VMCLOCK_STATUS_HOLDOVER);
 static_assert((int)EST_STATUS_DISRUPTED == (int)VMCLOCK_STATUS_DISRUPTED);
+static_assert((int)EST_STATUS_MAX == (int)__VMCLOCK_STATUS_MAX);
+
+/* The name sysfs shows: the estimator's, as the status is its. */
+const char *vmclock_status_name(enum vmclock_status status)
+{
+	return est_status_name(status);
+}
 
 /* The estimator updates at least this often, so that holdover goes on. */
 #define VMCLOCK_TICK_MS		1000

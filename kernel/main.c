@@ -13,22 +13,6 @@
 
 #include "vmclock.h"
 
-static const char * const vmclock_status_names[] = {
-	[VMCLOCK_STATUS_UNSYNCHRONIZED]	= "unsynchronized",
-	[VMCLOCK_STATUS_SYNCHRONIZED]	= "synchronized",
-	[VMCLOCK_STATUS_HOLDOVER]	= "holdover",
-	[VMCLOCK_STATUS_DISRUPTED]	= "disrupted",
-};
-
-static_assert(ARRAY_SIZE(vmclock_status_names) == __VMCLOCK_STATUS_MAX);
-
-const char *vmclock_status_name(enum vmclock_status status)
-{
-	if ((unsigned int)status >= ARRAY_SIZE(vmclock_status_names))
-		return "unknown";
-	return vmclock_status_names[status];
-}
-
 static int __init vmclock_init(void)
 {
 	int err;
