@@ -77,6 +77,25 @@ static bool wait_synced(struct vmclock_nl *nl, int secs)
 	return false;
 }
 
+/*
+ * One PTP_SYS_OFFSET_PRECISE read of the clock fd phc together with the
+ * snapshot it was made from: the status before and after it must carry
+ * the same seq. Returns 0, 1 if a new snapshot came in between (read
+ * again), or -1 on an error.
+ */
+static int precise_at_snapshot(struct vmclock_nl *nl, int phc,
+			       struct ptp_sys_offset_precise *p,
+			       struct status *st)
+{
+	struct status after;
+
+	memset(p, 0, sizeof(*p));
+	if (get_status(nl, st) || ioctl(phc, PTP_SYS_OFFSET_PRECISE, p) ||
+	    get_status(nl, &after))
+		return -1;
+	return !st->have_snap || after.snap.seq != st->snap.seq;
+}
+
 FIXTURE(unified) {
 	struct vmclock_nl *nl;
 	int truth;
@@ -128,18 +147,18 @@ TEST_F(unified, reads_within_bound)
 {
 	long long max_err = 0, min_bound = -1, max_bound = 0, prev = 0;
 	int i, done = 0, retries = 0, outside = 0, backwards = 0, mismatch = 0;
-	struct status s1, s2;
+	struct status s1;
 
 	for (i = 0; i < 1000 + retries && retries < 1000; i++) {
-		struct ptp_sys_offset_precise p = { 0 };
+		struct ptp_sys_offset_precise p;
 		long long dev, raw, truth, err;
 		s64 eval;
 		u64 bound;
+		int rc;
 
-		ASSERT_EQ(0, get_status(self->nl, &s1));
-		ASSERT_EQ(0, ioctl(self->phc, PTP_SYS_OFFSET_PRECISE, &p));
-		ASSERT_EQ(0, get_status(self->nl, &s2));
-		if (!s1.have_snap || s1.snap.seq != s2.snap.seq) {
+		rc = precise_at_snapshot(self->nl, self->phc, &p, &s1);
+		ASSERT_LE(0, rc);
+		if (rc) {
 			retries++;	/* a new snapshot came in between */
 			continue;
 		}
@@ -299,22 +318,15 @@ static int unified_error(FIXTURE_DATA(unified) *self, long long *err,
 			 unsigned long long *bound)
 {
 	struct ptp_sys_offset_precise p;
-	struct status st, after;
+	struct status st;
 	s64 eval;
 	u64 b;
-	int tries;
+	int tries, rc = 1;
 
-	/* the bound of the snapshot the read was made from: same seq */
-	for (tries = 0; tries < 5; tries++) {
-		memset(&p, 0, sizeof(p));
-		if (get_status(self->nl, &st) || !st.have_snap ||
-		    ioctl(self->phc, PTP_SYS_OFFSET_PRECISE, &p) ||
-		    get_status(self->nl, &after))
-			return -1;
-		if (after.have_snap && after.snap.seq == st.snap.seq)
-			break;
-	}
-	if (tries == 5)
+	/* the bound of the snapshot the read was made from */
+	for (tries = 0; tries < 5 && rc > 0; tries++)
+		rc = precise_at_snapshot(self->nl, self->phc, &p, &st);
+	if (rc)
 		return -1;
 	est_snapshot_eval(&st.snap, ts_ns(&p.sys_monoraw), &eval, &b);
 	*err = ts_ns(&p.device) -
