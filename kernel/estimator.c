@@ -954,6 +954,7 @@ void est_disrupt(struct est *est, enum est_disrupt_kind kind, s64 raw_now,
 	if (known) {
 		est->hold_off = s_add(est->hold_off, gap_ns);
 		est->hold_sys = sat_add(est->hold_sys, gap_err_ns);
+		est->hold_own = sat_add(est->hold_own, gap_err_ns);
 		sn->time_base = s_add(now_t, gap_ns);
 		sn->bound_base = sat_add(bound, gap_err_ns);
 	} else if (kind == EST_DISRUPT_GAP) {
@@ -985,6 +986,8 @@ struct est_view {
 	u64 sys;	/* systematic bound, ns */
 	u64 bound;	/* ns */
 	s64 rel;	/* offset relative to the reference, Q.16 ns */
+	s64 lo, hi;	/* its interval, relative like @rel */
+	s64 ev_lo, ev_hi; /* the same, spanning a step being confirmed */
 	u64 tv;		/* total variance, ns^2 */
 	u64 w;		/* weight */
 };
@@ -1047,7 +1050,13 @@ struct est_comb {
 	u64 sig;	/* Q.8 ns */
 	u64 sigf;	/* ns/T Q.12 */
 	u64 sys;
+	u64 own;	/* bound if every averaged survivor is right, ns */
 	u64 q;
+	/* what at least half of the voters may agree on (see est_select) */
+	bool ev_valid;
+	s64 ev_lo, ev_hi;	/* UTC minus raw, whole ns */
+	s64 ev_fmin, ev_fmax;	/* frequencies of its sources, 2^-48 */
+	u64 ev_growth;		/* their largest bound growth, 2^-48 */
 };
 
 /* Distance of point p from the range [l, h]. */
@@ -1073,17 +1082,122 @@ static bool src_has_estimate(const struct est_source *s)
 		s->kf.p_ff < EST_PFF0 / 4;
 }
 
+/*
+ * What a source read last (its last read not rejected for its delay,
+ * accepted or not), carried to @now on its frequency: the offset (UTC
+ * minus raw, whole ns), and in @rad the bound of that read alone, the
+ * source's constant bound and half the read's bracket.
+ */
+static s64 src_seen(const struct est_source *s, s64 now, u64 *rad)
+{
+	*rad = sat_add(src_sys(s), s->seen_delay / 2 + 1);
+	return s_add(s->seen_y2 / 2,
+		     smul_shr(s->kf.freq, s_add(now, -s->seen_raw), 62));
+}
+
+/*
+ * The interval of a source with an estimate, relative to @ref (Q.16):
+ * its estimate +- its bound. While a step is being confirmed (its reads
+ * rejected) a source says two things, the old estimate and what it
+ * reads now; either may be right, so as evidence its interval spans
+ * both. Selection goes by the estimate alone.
+ */
+static void src_interval(const struct est_source *s, s64 now, s64 ref,
+			 struct est_view *v)
+{
+	s64 bq = s_shl((s64)min_t(u64, v->bound, S64_MAX), 16), mid;
+	u64 rad;
+
+	v->lo = s_add(v->rel, -bq);
+	v->hi = s_add(v->rel, bq);
+	v->ev_lo = v->lo;
+	v->ev_hi = v->hi;
+	if (s->state != EST_SRC_STEP || !s->seen_valid)
+		return;
+	mid = s_shl(s_add(src_seen(s, now, &rad), -ref), 16);
+	bq = s_shl((s64)min_t(u64, rad, S64_MAX), 16);
+	v->ev_lo = min(v->lo, s_add(mid, -bq));
+	v->ev_hi = max(v->hi, s_add(mid, bq));
+}
+
+/*
+ * The evidence: the span from the lowest to the highest point that at
+ * least half of the voters may agree on. A voter without an estimate
+ * (still acquiring) may be one of those within their bounds and agrees
+ * with any point, so of the @n intervals (their ends sorted in @ends,
+ * spanning a step being confirmed, see src_interval()) a point needs
+ * ceil(voters / 2) - (voters - n). If at least half of the voters are
+ * within their own bounds, the truth is such a point, wherever the
+ * others are. Needing none, the sources with an estimate may all be
+ * wrong and prove nothing: no evidence.
+ *
+ * Sets @c's ev_* fields and marks in @in the intervals that reach into
+ * the span; returns the span in @l and @h (relative to @ref, Q.16).
+ */
+static void est_evidence(const struct est_view *v, const bool *cand,
+			 const s64 *ends, const s8 *kinds, u32 n, u32 voters,
+			 s64 ref, struct est_comb *c, bool *in, s64 *l,
+			 s64 *h)
+{
+	int need = (int)(voters + 1) / 2 - (int)(voters - n), cnt = 0;
+	u64 g;
+	u32 i;
+
+	*l = S64_MAX;
+	*h = -S64_MAX;
+	for (i = 0; i < EST_MAX_SOURCES; i++)
+		in[i] = false;
+	if (!n || need < 1)
+		return;
+	for (i = 0; i < 2 * n; i++) {
+		if (kinds[i] > 0 && cnt + 1 >= need && *l == S64_MAX)
+			*l = ends[i];
+		if (kinds[i] < 0 && cnt >= need)
+			*h = ends[i];
+		cnt += kinds[i];
+	}
+	if (*l > *h)
+		return;		/* no point has enough: none within bounds */
+	c->ev_valid = true;
+	c->ev_lo = s_add(ref, *l >> 16);
+	c->ev_hi = s_add(ref, s_add(*h, Q16 - 1) >> 16);
+	c->ev_fmin = S64_MAX;
+	c->ev_fmax = -S64_MAX;
+	for (i = 0; i < EST_MAX_SOURCES; i++) {
+		if (!cand[i] || v[i].ev_hi < *l || v[i].ev_lo > *h)
+			continue;
+		in[i] = true;
+		c->ev_fmin = min(c->ev_fmin, v[i].freq >> 14);
+		c->ev_fmax = max(c->ev_fmax, v[i].freq >> 14);
+		g = growth_of(v[i].sig, v[i].sig_h);
+		c->ev_growth = max(c->ev_growth, g);
+	}
+}
+
+/*
+ * Select and combine. Candidates are the sources with an estimate; a
+ * majority of the voters must share a point, those that miss it are
+ * falsetickers, and the survivors are averaged. The combined bound is
+ * the distance from the average to the far end of the evidence (see
+ * est_evidence()): it covers the truth whenever at least half of the
+ * voters are within their own bounds, whatever the others do, also
+ * while a wrong source still overlaps the right ones. Returns whether
+ * there is a combination; the evidence in @c is set either way.
+ */
 static bool est_select(struct est *est, s64 now, struct est_comb *c)
 {
 	struct est_view v[EST_MAX_SOURCES];
 	bool cand[EST_MAX_SOURCES], surv[EST_MAX_SOURCES];
-	s64 ends[2 * EST_MAX_SOURCES];
-	s8 kinds[2 * EST_MAX_SOURCES];
+	bool in_ev[EST_MAX_SOURCES];
+	s64 ends[2 * EST_MAX_SOURCES], ev_ends[2 * EST_MAX_SOURCES];
+	s8 kinds[2 * EST_MAX_SOURCES], ev_kinds[2 * EST_MAX_SOURCES];
 	u32 i, n = 0, voters = 0, cnt = 0, best = 0, nsurv = 0;
-	s64 ref = 0, lo, hi, bq, sel_l, sel_h, acc = 0, facc = 0, prev = 0, dt;
+	s64 ref = 0, lo, hi, sel_l, sel_h, ev_l, ev_h, acc = 0, facc = 0;
+	s64 prev = 0, dt;
 	u64 wsum = 0, fwsum = 0, g, fw, sk, gmin = U64_MAX;
 	bool have_ref = false;
 
+	memset(c, 0, sizeof(*c));
 	for (i = 0; i < EST_MAX_SOURCES; i++) {
 		struct est_source *s = &est->src[i];
 
@@ -1121,11 +1235,13 @@ static bool est_select(struct est *est, s64 now, struct est_comb *c)
 			have_ref = true;
 		}
 		v[i].rel = s_add(s_shl(s_add(v[i].base, -ref), 16), v[i].frac);
+		src_interval(s, now, ref, &v[i]);
 		s->est_ns = v[i].base;
 		s->bound_ns = v[i].bound;
-		bq = s_shl((s64)min_t(u64, v[i].bound, S64_MAX), 16);
-		insert_sorted(ends, kinds, 2 * n, s_add(v[i].rel, -bq), 1);
-		insert_sorted(ends, kinds, 2 * n + 1, s_add(v[i].rel, bq), -1);
+		insert_sorted(ends, kinds, 2 * n, v[i].lo, 1);
+		insert_sorted(ends, kinds, 2 * n + 1, v[i].hi, -1);
+		insert_sorted(ev_ends, ev_kinds, 2 * n, v[i].ev_lo, 1);
+		insert_sorted(ev_ends, ev_kinds, 2 * n + 1, v[i].ev_hi, -1);
 		n++;
 		cand[i] = true;
 		if (s->state != EST_SRC_STEP && s->state != EST_SRC_ERROR)
@@ -1136,6 +1252,8 @@ static bool est_select(struct est *est, s64 now, struct est_comb *c)
 	est->survivors = 0;
 	if (!n)
 		return false;
+	est_evidence(v, cand, ev_ends, ev_kinds, n, voters, ref, c, in_ev,
+		     &ev_l, &ev_h);
 	for (i = 0; i < 2 * n; i++) {
 		cnt += kinds[i];
 		if (kinds[i] > 0 && cnt > best)
@@ -1179,9 +1297,7 @@ static bool est_select(struct est *est, s64 now, struct est_comb *c)
 
 		if (!cand[i])
 			continue;
-		bq = s_shl((s64)min_t(u64, v[i].bound, S64_MAX), 16);
-		if (s_add(v[i].rel, bq) < sel_l ||
-		    s_add(v[i].rel, -bq) > sel_h) {
+		if (v[i].hi < sel_l || v[i].lo > sel_h) {
 			s->state = EST_SRC_FALSETICKER;
 			s->ft_reason = EST_FT_OUTSIDE;
 			continue;
@@ -1203,11 +1319,10 @@ static bool est_select(struct est *est, s64 now, struct est_comb *c)
 	 * Average only survivors within EST_COMBINE_LIMIT sigmas of the
 	 * best one: a much worse source adds its unknown constant error
 	 * and little else. Weight: configured weight over total variance.
-	 * The estimate is kept within, and the bound taken from, the
-	 * intersection of the averaged ones only: a wide interval (a
-	 * source still acquiring its frequency) that merely reaches into
-	 * the majority must neither pull the estimate to its edge nor
-	 * narrow the bound.
+	 * The estimate is kept within the intersection of the averaged
+	 * ones and within the evidence: a wide interval (a source still
+	 * acquiring its frequency) that merely reaches into the majority
+	 * must not pull the estimate to its edge.
 	 */
 	lo = -S64_MAX;
 	hi = S64_MAX;
@@ -1220,11 +1335,9 @@ static bool est_select(struct est *est, s64 now, struct est_comb *c)
 		}
 		v[i].w = div64_u64((u64)est->src[i].weight << 32, v[i].tv) + 1;
 		wsum += v[i].w;
-		bq = s_shl((s64)min_t(u64, v[i].bound, S64_MAX), 16);
-		lo = max(lo, s_add(v[i].rel, -bq));
-		hi = min(hi, s_add(v[i].rel, bq));
+		lo = max(lo, v[i].lo);
+		hi = min(hi, v[i].hi);
 	}
-	memset(c, 0, sizeof(*c));
 	for (i = 0; i < EST_MAX_SOURCES; i++) {
 		if (!surv[i])
 			continue;
@@ -1239,7 +1352,10 @@ static bool est_select(struct est *est, s64 now, struct est_comb *c)
 	}
 	if (hi < lo)
 		hi = lo;
-	acc = clamp(acc, lo, hi);
+	if (max(lo, ev_l) <= min(hi, ev_h))
+		acc = clamp(acc, max(lo, ev_l), min(hi, ev_h));
+	else
+		acc = clamp(acc, lo, hi);
 	for (i = 0; i < EST_MAX_SOURCES; i++) {
 		if (!surv[i])
 			continue;
@@ -1256,12 +1372,15 @@ static bool est_select(struct est *est, s64 now, struct est_comb *c)
 	c->freq = facc >> 14;
 	c->base = s_add(ref, acc >> 16);
 	c->frac = acc - ((acc >> 16) << 16);
-	c->bound = q16_ceil(max(u64_abs(s_add(acc, -lo)),
-				u64_abs(s_add(hi, -acc)))) + 1;
+	c->bound = q16_ceil(max(u64_abs(s_add(acc, -ev_l)),
+				u64_abs(s_add(ev_h, -acc)))) + 1;
+	c->own = q16_ceil(max(u64_abs(s_add(acc, -lo)),
+			      u64_abs(s_add(hi, -acc)))) + 1;
 	sk = q16_ceil(EST_K * c->sig << 8);
 	c->sys = c->bound > sk ? c->bound - sk : 0;
+	/* the bound holds until the next update while the evidence's does */
 	for (i = 0; i < EST_MAX_SOURCES; i++) {
-		if (!surv[i])
+		if (!in_ev[i])
 			continue;
 		g = growth_of(v[i].sig, v[i].sig_h) +
 			u64_abs(s_add(c->freq, -(v[i].freq >> 14)));
@@ -1300,22 +1419,24 @@ static bool all_settled(const struct est *est)
 }
 
 /*
- * The bound the sources of the published combination ask for with what
- * they read now, or 0 if one of them agrees with the clock (its interval
- * meets the clock's, +-@bound: evidence for the clock) or none has read.
- * Counted are sources not selected that still read (reads rejected, a
- * step being confirmed, restarted after one): the last read, carried to
- * @now on the source's frequency, against the clock's offset @pub (time
- * minus raw at @now), plus the source's constant bound and half that
- * read's bracket.
+ * Do the sources of the published combination that are not selected but
+ * still read (reads rejected, a step being confirmed, restarted after
+ * one) all disagree with the clock, offset @pub (time minus raw at
+ * @now) +-@bound? Each last read is carried to @now on the source's
+ * frequency, +- the source's constant bound and half that read's
+ * bracket. False if one of them agrees (evidence for the clock) or none
+ * has read; else [@lo, @hi] spans what they read.
  */
-static u64 est_disagreement(const struct est *est, s64 now, s64 pub,
-			    u64 bound)
+static bool est_disagreement(const struct est *est, s64 now, s64 pub,
+			     u64 bound, s64 *lo, s64 *hi)
 {
-	u64 w = 0, d, r;
+	bool any = false;
 	s64 off;
+	u64 r;
 	u32 i;
 
+	*lo = S64_MAX;
+	*hi = -S64_MAX;
 	for (i = 0; i < EST_MAX_SOURCES; i++) {
 		const struct est_source *s = &est->src[i];
 
@@ -1323,15 +1444,21 @@ static u64 est_disagreement(const struct est *est, s64 now, s64 pub,
 		    s->state == EST_SRC_UNUSED || s->state == EST_SRC_OK ||
 		    s->state == EST_SRC_ERROR || s->state == EST_SRC_STALE)
 			continue;
-		off = s_add(s->seen_y2 / 2,
-			    smul_shr(s->kf.freq, s_add(now, -s->seen_raw), 62));
-		d = u64_abs(s_add(off, -pub));
-		r = sat_add(src_sys(s), s->seen_delay / 2 + 1);
-		if (d <= sat_add(bound, r))
-			return 0;
-		w = max(w, sat_add(d, r));
+		off = src_seen(s, now, &r);
+		if (u64_abs(s_add(off, -pub)) <= sat_add(bound, r))
+			return false;
+		r = min_t(u64, r, S64_MAX);
+		*lo = min(*lo, s_add(off, -(s64)r));
+		*hi = max(*hi, s_add(off, (s64)r));
+		any = true;
 	}
-	return w;
+	return any;
+}
+
+/* Distance from @at to the farther end of [@lo, @hi], plus one. */
+static u64 span_reach(s64 at, s64 lo, s64 hi)
+{
+	return max(u64_abs(s_add(at, -lo)), u64_abs(s_add(hi, -at))) + 1;
 }
 
 /**
@@ -1346,9 +1473,9 @@ void est_update(struct est *est, s64 raw_now)
 {
 	struct est_snapshot *sn = &est->snap;
 	struct est_comb c;
-	s64 pub_t, tgt = 0, delta, dt, freq = 0;
-	u64 pub_b, bound = 0, growth = 0, sig, sig_h;
-	bool sel, have, step, taken = false;
+	s64 pub_t, tgt = 0, delta, dt, freq = 0, lo, hi, was = 0;
+	u64 pub_b, bound = 0, growth = 0, sig, sig_h, was_b = 0, own = 0;
+	bool sel, have, had, step, taken = false;
 	u32 status, i, mask;
 
 	sel = est_select(est, raw_now, &c);
@@ -1362,6 +1489,7 @@ void est_update(struct est *est, s64 raw_now)
 		sig = hold_sigma(est, dt);
 		sig_h = hold_sigma(est, dt + EST_HORIZON_NS);
 		bound = est->hold_sys + q16_ceil(EST_K * sig << 8) + 1;
+		own = est->hold_own + q16_ceil(EST_K * sig << 8) + 1;
 		growth = growth_of(sig, sig_h);
 		freq = est->hold_freq;
 		/* past what the variance can represent: say unknown */
@@ -1369,12 +1497,17 @@ void est_update(struct est *est, s64 raw_now)
 			bound = EST_BOUND_UNKNOWN;
 			growth = 0;
 		}
+		/* what the clock says before this update */
+		was = s_add(tgt, -raw_now);
+		was_b = bound;
 	}
+	had = have;
 	/*
 	 * Take the new combination unless a source of the last one has
 	 * dropped out and the extrapolated one is clearly tighter and
 	 * agrees with it: do not jump to the constant error of a much
-	 * worse source.
+	 * worse source. Tighter by what each combination's own sources
+	 * say; what the evidence asks for is added below either way.
 	 */
 	mask = 0;
 	for (i = 0; i < EST_MAX_SOURCES; i++)
@@ -1383,8 +1516,8 @@ void est_update(struct est *est, s64 raw_now)
 	if (sel && (!have || est->step_pending ||
 		    est->status == EST_STATUS_DISRUPTED ||
 		    !(est->hold_mask & ~mask) ||
-		    sat_add(bound, bound / 4) >= c.bound ||
-		    u64_abs(s_add(tgt, -s_add(raw_now, c.base))) > c.bound)) {
+		    sat_add(own, own / 4) >= c.own ||
+		    u64_abs(s_add(tgt, -s_add(raw_now, c.base))) > c.own)) {
 		est->hold_off = c.base;
 		est->hold_frac = c.frac;
 		est->hold_t = raw_now;
@@ -1393,6 +1526,8 @@ void est_update(struct est *est, s64 raw_now)
 		est->hold_fsig = c.sigf;
 		est->hold_q = c.q;
 		est->hold_sys = c.sys;
+		est->hold_own = c.own > c.bound - c.sys ?
+			c.own - (c.bound - c.sys) : 0;
 		est->last_sync = raw_now;
 		for (i = 0; i < EST_MAX_SOURCES; i++)
 			est->src[i].share = est->src[i].share_sel;
@@ -1425,7 +1560,8 @@ void est_update(struct est *est, s64 raw_now)
 	 * never synchronized (or whose offset a disruption made unknown)
 	 * and for a holdover bound past max_bound_ns.
 	 */
-	if (est->status == EST_STATUS_DISRUPTED && (!sel || !all_settled(est)))
+	if (est->status == EST_STATUS_DISRUPTED &&
+	    (!sel || !taken || !all_settled(est)))
 		status = EST_STATUS_DISRUPTED;
 	else if (taken)
 		status = EST_STATUS_SYNCHRONIZED;
@@ -1435,20 +1571,30 @@ void est_update(struct est *est, s64 raw_now)
 		status = EST_STATUS_UNSYNCHRONIZED;
 	/*
 	 * No source of the combination selected, and what they read now
-	 * disagrees with the clock: either they stepped or the clock is
-	 * off (a pause the guest did not see moves every host at once).
-	 * Until that is settled the bound covers what they say, from the
-	 * first such read on; beyond a step it is a disruption.
+	 * disagrees with what the clock said: either they stepped or the
+	 * clock is off (a pause the guest did not see moves every host at
+	 * once). Until that is settled the bound covers what they say,
+	 * from the first such read on; beyond a step it is a disruption.
 	 */
-	if (have && !taken && est->synced_once) {
-		u64 w = est_disagreement(est, raw_now, s_add(tgt, -raw_now),
-					 bound);
-
-		if (w) {
-			bound = w;
-			if (w > est->step_threshold_ns)
-				status = EST_STATUS_DISRUPTED;
-		}
+	if (had && !taken && est->synced_once &&
+	    est_disagreement(est, raw_now, was, was_b, &lo, &hi)) {
+		if (span_reach(was, lo, hi) > est->step_threshold_ns)
+			status = EST_STATUS_DISRUPTED;
+		if (bound != EST_BOUND_UNKNOWN)
+			bound = max(bound, span_reach(s_add(tgt, -raw_now),
+						      lo, hi));
+	}
+	/*
+	 * Whatever the clock follows (the new combination, the last one
+	 * kept or held over), its interval covers the evidence: every
+	 * point that at least half of the voters may agree on.
+	 */
+	if (have && c.ev_valid && bound != EST_BOUND_UNKNOWN) {
+		bound = max(bound, span_reach(s_add(tgt, -raw_now), c.ev_lo,
+					      c.ev_hi));
+		growth = max(growth, c.ev_growth +
+			     max(u64_abs(s_add(freq, -c.ev_fmin)),
+				 u64_abs(s_add(c.ev_fmax, -freq))));
 	}
 	if (have && bound > est->max_bound_ns &&
 	    status != EST_STATUS_DISRUPTED)

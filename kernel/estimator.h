@@ -357,6 +357,8 @@ struct est_snapshot {
  * @hold_fsig: 1-sigma of @hold_freq, ns per 2^30 ns, Q.12
  * @hold_q: frequency wander density (see &struct est_kf)
  * @hold_sys: systematic part of the bound kept for holdover, ns
+ * @hold_own: the same if every source of the hold state is right (what
+ *	its own sources prove, without the evidence of the others), ns
  * @hold_mask: sources averaged into the hold state (bit per slot)
  * @survivors: survivors of the last selection
  * @candidates: sources with an estimate at the last selection
@@ -381,6 +383,7 @@ struct est {
 	u64 hold_fsig;
 	u64 hold_q;
 	u64 hold_sys;
+	u64 hold_own;
 	u32 hold_mask;
 	u32 survivors;
 	u32 candidates;

@@ -872,10 +872,51 @@ TEST_F(late, falseticker_joining_is_rejected)
  * synchronized on the other two). Each 100 ms: the polls due, a tick,
  * and a check of the published clock against the truth.
  */
+/*
+ * The least bound the evidence asks for at raw r, from the sources' own
+ * intervals (est_source_get()): the distance from the published clock
+ * to the farthest point that at least half of the voters may agree on,
+ * a voter without an estimate agreeing with any point. 0: none.
+ */
+static u64 evidence_reach(const struct est *e, s64 r)
+{
+	s64 lo[EST_MAX_SOURCES], hi[EST_MAX_SOURCES], x, l = S64_MAX;
+	s64 h = -S64_MAX;
+	struct est_source_info in;
+	int n = 0, need, i, j, k, cnt;
+
+	for (i = 0; i < EST_MAX_SOURCES; i++) {
+		if (est_source_get(e, i, r, &in) ||
+		    in.bound_ns == EST_BOUND_UNKNOWN ||
+		    in.state == EST_SRC_STALE)
+			continue;
+		lo[n] = in.offset_ns - (s64)in.bound_ns;
+		hi[n] = in.offset_ns + (s64)in.bound_ns;
+		n++;
+	}
+	need = ((int)e->voters + 1) / 2 - ((int)e->voters - n);
+	if (!n || need < 1)
+		return 0;
+	for (i = 0; i < 2 * n; i++) {
+		x = i < n ? lo[i] : hi[i - n];
+		for (j = 0, cnt = 0; j < n; j++)
+			cnt += lo[j] <= x && x <= hi[j];
+		if (cnt < need)
+			continue;
+		l = min(l, x);
+		h = max(h, x);
+	}
+	k = l <= h;
+	return k ? (u64)max(sabs(l), sabs(h)) : 0;
+}
+
 struct trio_stats {
 	int cnt[EST_STATUS_MAX];	/* checks per status */
 	int uncovered;			/* |error| beyond the bound */
-	int shrunk;			/* holdover bound decreased */
+	int below_ev;			/* bound below the evidence's */
+	int shrunk;			/* holdover bound decreased while
+					 * not set by the evidence
+					 */
 	u64 hold_b[2];			/* first and last holdover bound */
 	s64 maxerr;
 	u64 prev_b;
@@ -909,7 +950,7 @@ static void trio_step(struct est *e, struct tsrc *s, s64 *push,
 {
 	s64 ph = (r - SEC) % SEC / (100 * MS), t, err;
 	u32 st;
-	u64 b;
+	u64 b, ev;
 	int k;
 
 	for (k = 0; k < 3; k++)
@@ -926,14 +967,18 @@ static void trio_step(struct est *e, struct tsrc *s, s64 *push,
 	if (sabs(err) > o->maxerr)
 		o->maxerr = sabs(err);
 	o->uncovered += b == EST_BOUND_UNKNOWN || sabs(err) > (s64)b;
+	ev = evidence_reach(e, r + 50 * MS);
+	o->below_ev += b + 2 < ev;
 	if (st == EST_STATUS_HOLDOVER) {
 		/* it grows (the chord published between updates lies
-		 * above the bound recomputed at the next, by a ns or so)
+		 * above the bound recomputed at the next, by a ns or so),
+		 * unless it narrows with the evidence (to within a few ns
+		 * of rounding)
 		 */
 		if (!o->first_hold)
 			o->first_hold = r;
 		if (o->prev_status == EST_STATUS_HOLDOVER &&
-		    b + 2 < o->prev_b)
+		    b + 2 < o->prev_b && b > ev + 8)
 			o->shrunk++;
 		if (!o->hold_b[0])
 			o->hold_b[0] = b;
@@ -957,8 +1002,9 @@ static void trio_step(struct est *e, struct tsrc *s, s64 *push,
 	       _o->cnt[EST_STATUS_DISRUPTED], (n));			\
 	TH_LOG("holdover from %.1f s, synchronized again at %.1f s",	\
 	       _o->first_hold / 1e9, _o->resync / 1e9);			\
-	TH_LOG("max error %lld ns, beyond bound %d, bound shrank %d",	\
-	       (long long)_o->maxerr, _o->uncovered, _o->shrunk);	\
+	TH_LOG("max error %lld ns, beyond bound %d, below the evidence %d, holdover bound shrank %d", \
+	       (long long)_o->maxerr, _o->uncovered, _o->below_ev,	\
+	       _o->shrunk);						\
 	TH_LOG("holdover bound %llu -> %llu ns",			\
 	       (unsigned long long)_o->hold_b[0],			\
 	       (unsigned long long)_o->hold_b[1]);			\
@@ -993,6 +1039,7 @@ TEST_F(trio, step_on_one_of_two_voters_holds_over)
 	EXPECT_EQ(0, self->st.cnt[EST_STATUS_DISRUPTED]);
 	EXPECT_LT(20, self->st.cnt[EST_STATUS_HOLDOVER]);
 	EXPECT_EQ(0, self->st.uncovered);
+	EXPECT_EQ(0, self->st.below_ev);
 	EXPECT_EQ(0, self->st.shrunk);
 	EXPECT_LT(self->st.hold_b[0], self->st.hold_b[1]);
 	/* no majority until Hyper-V has an estimate, within a few polls */
@@ -1049,8 +1096,12 @@ TEST_F(trio, survivors_gone_holdover_at_next_update)
 	EXPECT_EQ(0, self->st.cnt[EST_STATUS_UNSYNCHRONIZED]);
 	EXPECT_EQ(gone_at, self->st.first_hold);
 	EXPECT_EQ(0, self->st.uncovered);
+	EXPECT_EQ(0, self->st.below_ev);
+	/*
+	 * It held over with a bound covering the Hyper-V source's whole
+	 * interval, wide while that was acquiring: it narrowed with it.
+	 */
 	EXPECT_EQ(0, self->st.shrunk);
-	EXPECT_LT(self->st.hold_b[0], self->st.hold_b[1]);
 	EXPECT_LT(gone_at, self->st.resync);
 	EXPECT_EQ(EST_STATUS_SYNCHRONIZED, self->e.snap.status);
 	EXPECT_EQ(65536, self->e.src[1].share);
@@ -1090,12 +1141,282 @@ TEST_F(trio, survivor_failing_holdover_at_next_update)
 	TRIO_LOG(&self->st, 300);
 	EXPECT_EQ(300, self->st.cnt[EST_STATUS_HOLDOVER]);
 	EXPECT_EQ(0, self->st.uncovered);
+	EXPECT_EQ(0, self->st.below_ev);
 	EXPECT_EQ(0, self->st.shrunk);
 	EXPECT_LT(self->st.hold_b[0], self->st.hold_b[1]);
 	EXPECT_EQ(EST_SRC_STALE, self->e.src[1].state);
 }
 
 /* ---- read screening and periodic host samples ------------------------ */
+
+/* ---- the honest bound: sources that leave their own bounds -------- */
+
+/*
+ * Up to five KVM-like sources, each claiming a 100 us host error, their
+ * hosts off by the amounts below (within the claim). From drift_at the
+ * last nbad of them drift away from the truth (a host whose own
+ * synchronization failed), slowly: they stay inside the others'
+ * intervals for a while after leaving their own. Whenever at least half
+ * of the sources are within their claims, the truth must be within the
+ * published bound; while a drifting source still overlaps the others,
+ * the bound must not shrink below what it was when all agreed.
+ */
+FIXTURE(honest) {
+	struct est e;
+	struct tsrc s[5];
+	struct tsrc tru;	/* the truth */
+};
+
+FIXTURE_VARIANT(honest) {
+	int nsrc;
+	int nbad;
+	s64 ppb;		/* drift of the bad ones */
+	bool opposite;		/* the second bad one drifts the other way */
+	int polls;
+};
+
+FIXTURE_VARIANT_ADD(honest, three_one_drifts_5ppm) {
+	.nsrc = 3, .nbad = 1, .ppb = 5000, .polls = 240,
+};
+
+FIXTURE_VARIANT_ADD(honest, three_one_drifts_0_5ppm) {
+	.nsrc = 3, .nbad = 1, .ppb = -500, .polls = 900,
+};
+
+FIXTURE_VARIANT_ADD(honest, five_two_drift_together) {
+	.nsrc = 5, .nbad = 2, .ppb = 3000, .polls = 300,
+};
+
+FIXTURE_VARIANT_ADD(honest, five_two_drift_apart) {
+	.nsrc = 5, .nbad = 2, .ppb = 3000, .opposite = true, .polls = 300,
+};
+
+FIXTURE_VARIANT_ADD(honest, four_two_drift_together) {
+	.nsrc = 4, .nbad = 2, .ppb = 4000, .polls = 300,
+};
+
+FIXTURE_VARIANT_ADD(honest, two_one_drifts) {
+	.nsrc = 2, .nbad = 1, .ppb = 5000, .polls = 240,
+};
+
+static const s64 honest_host[5] = { 30 * US, -20 * US, 10 * US, -40 * US,
+				    0 };
+
+/* nsrc KVM-like sources off by honest_host[], claiming 100 us. */
+static int honest_sources(struct est *e, struct tsrc *s, struct tsrc *tru,
+			int nsrc)
+{
+	struct est_source_cfg c;
+	int k, ret = 0;
+
+	est_init(e);
+	cfg_default(&c);
+	c.host_error_ns = 100 * US;
+	*tru = (struct tsrc){ .off = UTC0, .r0 = SEC, .ppb = 7000 };
+	for (k = 0; k < nsrc; k++) {
+		s[k] = *tru;
+		s[k].off += honest_host[k];
+		s[k].delay = 2000;
+		s[k].jitter = 20;
+		s[k].lcg = 41 + k;
+		ret |= est_source_add(e, k, &c);
+	}
+	return ret;
+}
+
+FIXTURE_SETUP(honest)
+{
+	ASSERT_EQ(0, honest_sources(&self->e, self->s, &self->tru,
+				  variant->nsrc));
+}
+
+FIXTURE_TEARDOWN(honest)
+{
+}
+
+/* Is the published clock at raw r within its bound of the truth? */
+static bool covered(const struct est *e, const struct tsrc *tru, s64 r,
+		    s64 *err, u64 *bound)
+{
+	est_snapshot_eval(&e->snap, r, err, bound);
+	*err = sabs(*err - truth(tru, r));
+	return e->snap.status == EST_STATUS_UNSYNCHRONIZED ||
+		(*bound != EST_BOUND_UNKNOWN && (u64)*err <= *bound);
+}
+
+TEST_F(honest, drifting_minority_cannot_break_the_bound)
+{
+	const int drift_at = 60, nsrc = variant->nsrc;
+	s64 r = SEC, base[5], err, maxerr = 0, dt;
+	u64 b, b_agree = 0, b_min = U64_MAX, b_max = 0;
+	int i, k, outside = 0, overlapping = 0, rejected = -1;
+
+	for (k = 0; k < nsrc; k++)
+		base[k] = self->s[k].off;
+	for (i = 0; i < variant->polls; i++, r += SEC) {
+		bool out_of_claim = false, bad_survives = false;
+
+		for (k = nsrc - variant->nbad; k < nsrc && i >= drift_at; k++) {
+			s64 ppb = variant->opposite && k == nsrc - 1 ?
+				-variant->ppb : variant->ppb;
+
+			dt = (i - drift_at) * SEC;
+			self->s[k].off = base[k] + dt / 1000 * ppb / 1000000;
+			if (sabs(self->s[k].off - UTC0) > 100 * US)
+				out_of_claim = true;
+			if (self->e.src[k].state != EST_SRC_FALSETICKER)
+				bad_survives = true;
+		}
+		for (k = 0; k < nsrc; k++)
+			feed(&self->e, k, &self->s[k], r + k * 10 * US);
+		est_update(&self->e, r + 60 * US);
+		if (!covered(&self->e, &self->tru, r + 70 * US, &err, &b)) {
+			if (!outside++)
+				TH_LOG("poll %d: error %lld ns beyond bound %llu ns, status %s",
+				       i, (long long)err,
+				       (unsigned long long)b,
+				       est_status_name(self->e.snap.status));
+		}
+		if (self->e.snap.status != EST_STATUS_UNSYNCHRONIZED)
+			maxerr = max(maxerr, err);
+		if (i == drift_at - 1) {
+			ASSERT_EQ(EST_STATUS_SYNCHRONIZED,
+				  self->e.snap.status);
+			b_agree = b;
+		}
+		if (out_of_claim && bad_survives && nsrc > 2) {
+			overlapping++;
+			b_min = min(b_min, b);
+		}
+		if (i >= drift_at && b != EST_BOUND_UNKNOWN)
+			b_max = max(b_max, b);
+		if (rejected < 0 && i >= drift_at &&
+		    self->e.src[nsrc - 1].state == EST_SRC_FALSETICKER)
+			rejected = i - drift_at;
+	}
+	TH_LOG("bound when all agreed %llu ns; while out of its claim and overlapping (%d polls) %llu ns at least; largest %llu ns",
+	       (unsigned long long)b_agree, overlapping,
+	       (unsigned long long)b_min, (unsigned long long)b_max);
+	TH_LOG("max error %lld ns, %d checks beyond the bound, drifter out after %d s, status %s",
+	       (long long)maxerr, outside, rejected,
+	       est_status_name(self->e.snap.status));
+	EXPECT_EQ(0, outside);
+	if (nsrc > 2) {
+		/* disagreement widens, never narrows */
+		EXPECT_LT(0, overlapping);
+		EXPECT_LE(b_agree - b_agree / 20, b_min);
+	}
+	if (2 * variant->nbad < nsrc) {
+		/* a minority ends up out, the majority synchronized */
+		EXPECT_LE(0, rejected);
+		EXPECT_EQ(EST_STATUS_SYNCHRONIZED, self->e.snap.status);
+		for (k = 0; k < nsrc - variant->nbad; k++)
+			EXPECT_EQ(EST_SRC_OK, self->e.src[k].state);
+	}
+}
+
+/*
+ * After a pause the guest did not see (every host moved on 45 s at
+ * once), with one of three sources already out of its claim: the bound
+ * covers the truth at every update once the sources have been read, the
+ * clock is synchronized again only with the two right sources, and it
+ * ends there with the drifting one out.
+ */
+TEST(unseen_pause_then_disagreement)
+{
+	const int drift_at = 30, pause_at = 80;
+	s64 r = SEC, base, err, maxerr = 0;
+	u64 b, b_min = U64_MAX;
+	int i, k, outside = 0, wrong_sync = 0;
+	struct {
+		struct est e;
+		struct tsrc s[3];
+		struct tsrc tru;
+	} *self = calloc(1, sizeof(*self));
+
+	ASSERT_NE(NULL, self);
+	ASSERT_EQ(0, honest_sources(&self->e, self->s, &self->tru, 3));
+	base = self->s[2].off;
+	for (i = 0; i < 300; i++, r += SEC) {
+		if (i >= drift_at)
+			self->s[2].off = base + (i - drift_at) * 5 * US;
+		if (i == pause_at) {
+			base += 45 * SEC;
+			self->tru.off += 45 * SEC;
+			for (k = 0; k < 2; k++)
+				self->s[k].off += 45 * SEC;
+		}
+		for (k = 0; k < 3; k++)
+			feed(&self->e, k, &self->s[k], r + k * 10 * US);
+		est_update(&self->e, r + 60 * US);
+		if (!covered(&self->e, &self->tru, r + 70 * US, &err, &b) &&
+		    !outside++)
+			TH_LOG("poll %d: error %lld ns beyond bound %llu ns, status %s",
+			       i, (long long)err, (unsigned long long)b,
+			       est_status_name(self->e.snap.status));
+		if (i > pause_at)
+			maxerr = max(maxerr, err);
+		if (i > pause_at &&
+		    self->e.snap.status == EST_STATUS_SYNCHRONIZED) {
+			b_min = min(b_min, b);
+			wrong_sync += self->e.src[0].state != EST_SRC_OK ||
+				self->e.src[1].state != EST_SRC_OK;
+		}
+	}
+	TH_LOG("after the pause: max error %lld ns, %d beyond the bound, smallest synchronized bound %llu ns, synchronized without both right sources %d",
+	       (long long)maxerr, outside, (unsigned long long)b_min,
+	       wrong_sync);
+	EXPECT_EQ(0, outside);
+	EXPECT_EQ(0, wrong_sync);
+	EXPECT_EQ(EST_STATUS_SYNCHRONIZED, self->e.snap.status);
+	EXPECT_EQ(EST_SRC_FALSETICKER, self->e.src[2].state);
+	/* the two right sources' intersection: [-70 us, +80 us] */
+	EXPECT_LE(b_min, 200 * US);
+	EXPECT_LE(70 * US, b_min);
+	free(self);
+}
+
+/*
+ * Claimed host errors are systematic: three sources each claiming
+ * 100 us and agreeing perfectly do not make a bound below 100 us,
+ * while their read noise still averages down in the estimate.
+ */
+TEST(host_errors_do_not_average_below_agreement)
+{
+	struct est_source_cfg c;
+	struct tsrc s[3];
+	struct est *e;
+	s64 r = SEC, t;
+	u64 b, bmin = U64_MAX;
+	int i, k;
+
+	e = calloc(1, sizeof(*e));
+	ASSERT_NE(NULL, e);
+	est_init(e);
+	cfg_default(&c);
+	c.host_error_ns = 100 * US;
+	for (k = 0; k < 3; k++) {
+		s[k] = (struct tsrc){
+			.off = UTC0, .r0 = SEC, .ppb = 3000, .delay = 1000,
+			.jitter = 200, .lcg = 51 + k,
+		};
+		ASSERT_EQ(0, est_source_add(e, k, &c));
+	}
+	for (i = 0; i < 120; i++, r += SEC) {
+		for (k = 0; k < 3; k++)
+			feed(e, k, &s[k], r + k * 10 * US);
+		est_update(e, r + 50 * US);
+		if (i < 30)
+			continue;
+		est_snapshot_eval(&e->snap, r + 60 * US, &t, &b);
+		bmin = min(bmin, b);
+		EXPECT_LE(sabs(t - truth(&s[0], r + 60 * US)), 100);
+	}
+	TH_LOG("smallest bound %llu ns", (unsigned long long)bmin);
+	EXPECT_EQ(EST_STATUS_SYNCHRONIZED, e->snap.status);
+	EXPECT_LE(100 * US, bmin);
+	free(e);
+}
 
 TEST(slow_reads_rejected)
 {
