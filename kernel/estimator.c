@@ -1497,9 +1497,13 @@ void est_update(struct est *est, s64 raw_now)
 			bound = EST_BOUND_UNKNOWN;
 			growth = 0;
 		}
-		/* what the clock says before this update */
+		/*
+		 * What the clock says before this update, by what its own
+		 * sources proved (the evidence of others may have widened
+		 * what it published)
+		 */
 		was = s_add(tgt, -raw_now);
-		was_b = bound;
+		was_b = bound == EST_BOUND_UNKNOWN ? bound : own;
 	}
 	had = have;
 	/*

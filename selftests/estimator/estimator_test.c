@@ -1377,6 +1377,61 @@ TEST(unseen_pause_then_disagreement)
 }
 
 /*
+ * The same unseen pause with two sources read at different times, an
+ * update after each: once the first has read, the bound covers what it
+ * reads (either may be right); once both have, the clock is disrupted.
+ */
+TEST(unseen_pause_two_sources_staggered)
+{
+	const int pause_at = 40;
+	s64 r = SEC, err;
+	u64 b;
+	int i, k, outside = 0, disrupted = -1, resynced = -1;
+	struct {
+		struct est e;
+		struct tsrc s[2];
+		struct tsrc tru;
+	} *self = calloc(1, sizeof(*self));
+
+	ASSERT_NE(NULL, self);
+	ASSERT_EQ(0, honest_sources(&self->e, self->s, &self->tru, 2));
+	for (i = 0; i < 100; i++, r += SEC) {
+		if (i == pause_at) {
+			self->tru.off += 2 * SEC;
+			for (k = 0; k < 2; k++)
+				self->s[k].off += 2 * SEC;
+		}
+		for (k = 0; k < 2; k++) {
+			s64 at = r + k * 500 * MS;
+
+			feed(&self->e, k, &self->s[k], at);
+			est_update(&self->e, at + 10 * US);
+			if (i < pause_at)
+				continue;
+			if (!covered(&self->e, &self->tru, at + 20 * US, &err,
+				     &b) && !outside++)
+				TH_LOG("poll %d.%d: error %lld ns beyond bound %llu ns, status %s",
+				       i, k, (long long)err,
+				       (unsigned long long)b,
+				       est_status_name(self->e.snap.status));
+			if (disrupted < 0 &&
+			    self->e.snap.status == EST_STATUS_DISRUPTED)
+				disrupted = 2 * (i - pause_at) + k;
+			if (disrupted >= 0 && resynced < 0 &&
+			    self->e.snap.status == EST_STATUS_SYNCHRONIZED)
+				resynced = 2 * (i - pause_at) + k;
+		}
+	}
+	TH_LOG("disrupted at read %d after the pause, synchronized again at read %d, %d beyond the bound",
+	       disrupted, resynced, outside);
+	EXPECT_EQ(0, outside);
+	EXPECT_EQ(1, disrupted);
+	EXPECT_LT(disrupted, resynced);
+	EXPECT_EQ(EST_STATUS_SYNCHRONIZED, self->e.snap.status);
+	free(self);
+}
+
+/*
  * Claimed host errors are systematic: three sources each claiming
  * 100 us and agreeing perfectly do not make a bound below 100 us,
  * while their read noise still averages down in the estimate.
