@@ -1230,6 +1230,12 @@ static bool est_select(struct est *est, s64 now, struct est_comb *c)
 		}
 		voters++;
 		src_view(s, now, &v[i]);
+		if (u64_abs(v[i].freq >> 14) > EST_FREQ_LIMIT) {
+			/* a voter, and a wrong one: no interval to count */
+			s->state = EST_SRC_FALSETICKER;
+			s->ft_reason = EST_FT_RATE;
+			continue;
+		}
 		if (!have_ref) {
 			ref = v[i].base;
 			have_ref = true;
@@ -1369,7 +1375,8 @@ static bool est_select(struct est *est, s64 now, struct est_comb *c)
 		c->q = max_t(u64, c->q, sat_add(est->src[i].kf.q,
 						3 * est->src[i].kf.q));
 	}
-	c->freq = facc >> 14;
+	/* an average of rates within the limit: clamped all the same */
+	c->freq = clamp_t(s64, facc >> 14, -EST_FREQ_LIMIT, EST_FREQ_LIMIT);
 	c->base = s_add(ref, acc >> 16);
 	c->frac = acc - ((acc >> 16) << 16);
 	c->bound = q16_ceil(max(u64_abs(s_add(acc, -ev_l)),
@@ -1787,6 +1794,7 @@ static const char * const est_ft_reason_names[EST_FT_MAX] = {
 	[EST_FT_NONE] = "none",
 	[EST_FT_OUTSIDE] = "outside-intersection",
 	[EST_FT_NO_MAJORITY] = "no-majority",
+	[EST_FT_RATE] = "rate-out-of-range",
 };
 
 /**

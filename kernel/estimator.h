@@ -28,6 +28,11 @@
 #define EST_FREQ_SHIFT		48
 /* One part per billion in EST_FREQ_SHIFT units (2^48 / 1e9, rounded). */
 #define EST_FREQ_PPB		281475LL
+/*
+ * Largest rate of a source against the raw clock: the raw clock's own
+ * error (500 ppm at most, as NTP allows) plus 100 ppm for the source's.
+ */
+#define EST_FREQ_LIMIT		(600000LL * EST_FREQ_PPB)
 
 /* Published bound that means "unknown". */
 #define EST_BOUND_UNKNOWN	U64_MAX
@@ -89,12 +94,15 @@ enum est_src_state {
  * @EST_FT_OUTSIDE: its interval misses the majority intersection
  * @EST_FT_NO_MAJORITY: no interval is shared by a majority of the
  *	sources that vote (no selection at all)
+ * @EST_FT_RATE: its rate against the raw clock is beyond what any
+ *	oscillator does (%EST_FREQ_LIMIT): an error, not an estimate
  * @EST_FT_MAX: number of values
  */
 enum est_ft_reason {
 	EST_FT_NONE = 0,
 	EST_FT_OUTSIDE,
 	EST_FT_NO_MAJORITY,
+	EST_FT_RATE,
 	EST_FT_MAX
 };
 

@@ -1473,6 +1473,119 @@ TEST(host_errors_do_not_average_below_agreement)
 	free(e);
 }
 
+/* ---- a source running far off: an error, not an estimate ---------- */
+
+/*
+ * A source whose rate against the truth is off by a fraction no
+ * oscillator reaches (a NIC clock steered by ptp4l under the generic
+ * profile, a host slowed with ADJ_TICK): alone, it never makes the
+ * clock synchronized; beside two good sources it is flagged and the
+ * clock follows those. Either way the clock never runs backwards and
+ * any bound it publishes covers the truth.
+ */
+FIXTURE(rate) {
+	struct est e;
+	struct tsrc s[3];
+	struct tsrc tru;
+};
+
+FIXTURE_VARIANT(rate) {
+	s64 ppm;		/* rate error of the bad source */
+};
+
+FIXTURE_VARIANT_ADD(rate, plus_0_1pct) { .ppm = 1000, };
+FIXTURE_VARIANT_ADD(rate, minus_0_1pct) { .ppm = -1000, };
+FIXTURE_VARIANT_ADD(rate, plus_1pct) { .ppm = 10000, };
+FIXTURE_VARIANT_ADD(rate, minus_1pct) { .ppm = -10000, };
+FIXTURE_VARIANT_ADD(rate, plus_5pct) { .ppm = 50000, };
+FIXTURE_VARIANT_ADD(rate, minus_5pct) { .ppm = -50000, };
+FIXTURE_VARIANT_ADD(rate, plus_50pct) { .ppm = 500000, };
+FIXTURE_VARIANT_ADD(rate, minus_50pct) { .ppm = -500000, };
+
+FIXTURE_SETUP(rate)
+{
+	ASSERT_EQ(0, honest_sources(&self->e, self->s, &self->tru, 3));
+}
+
+FIXTURE_TEARDOWN(rate)
+{
+}
+
+struct rate_run {
+	int sync;		/* checks synchronized */
+	int outside;		/* published bound missed the truth */
+	int backwards;		/* clock ran backwards */
+	s64 maxerr;
+};
+
+/* Poll sources 0..n-1 (the last one the bad one) every 1 s. */
+static void rate_run(struct est *e, struct tsrc *s, const struct tsrc *tru,
+		     int first, int n, s64 ppm, struct rate_run *o)
+{
+	s64 r, base = s[n - 1].off, t, prev = S64_MIN, err;
+	u64 b;
+	int i, k;
+
+	memset(o, 0, sizeof(*o));
+	for (i = 0, r = SEC; i < 120; i++, r += SEC) {
+		s[n - 1].off = base + (r - SEC) / 1000 * ppm / 1000;
+		for (k = first; k < n; k++)
+			feed(e, k, &s[k], r + k * 10 * US);
+		est_update(e, r + 60 * US);
+		/* between updates and across them */
+		for (k = 0; k < 10; k++) {
+			s64 at = r + 70 * US + k * 100 * MS;
+
+			est_snapshot_eval(&e->snap, at, &t, &b);
+			o->backwards += t < prev;
+			prev = t;
+			if (e->snap.status == EST_STATUS_UNSYNCHRONIZED)
+				continue;
+			err = sabs(t - truth(tru, at));
+			o->maxerr = max(o->maxerr, err);
+			o->outside += b == EST_BOUND_UNKNOWN || (u64)err > b;
+		}
+		o->sync += e->snap.status == EST_STATUS_SYNCHRONIZED;
+	}
+}
+
+TEST_F(rate, alone_never_synchronizes)
+{
+	struct rate_run o;
+
+	est_source_remove(&self->e, 0);
+	est_source_remove(&self->e, 1);
+	rate_run(&self->e, self->s, &self->tru, 2, 3, variant->ppm, &o);
+	TH_LOG("%lld ppm alone: synchronized %d of 120, backwards %d, beyond the bound %d, state %s (%s)",
+	       (long long)variant->ppm, o.sync, o.backwards, o.outside,
+	       est_src_state_name(self->e.src[2].state),
+	       est_ft_reason_name(self->e.src[2].ft_reason));
+	EXPECT_EQ(0, o.sync);
+	EXPECT_EQ(0, o.backwards);
+	EXPECT_EQ(0, o.outside);
+	EXPECT_EQ(EST_STATUS_UNSYNCHRONIZED, self->e.snap.status);
+}
+
+TEST_F(rate, beside_two_good_ones_is_flagged)
+{
+	struct rate_run o;
+
+	rate_run(&self->e, self->s, &self->tru, 0, 3, variant->ppm, &o);
+	TH_LOG("%lld ppm beside two: synchronized %d of 120, backwards %d, beyond the bound %d, max error %lld ns, state %s (%s)",
+	       (long long)variant->ppm, o.sync, o.backwards, o.outside,
+	       (long long)o.maxerr, est_src_state_name(self->e.src[2].state),
+	       est_ft_reason_name(self->e.src[2].ft_reason));
+	EXPECT_EQ(0, o.backwards);
+	EXPECT_EQ(0, o.outside);
+	EXPECT_LE(100, o.sync);
+	EXPECT_EQ(EST_STATUS_SYNCHRONIZED, self->e.snap.status);
+	EXPECT_EQ(EST_SRC_FALSETICKER, self->e.src[2].state);
+	EXPECT_EQ(EST_FT_RATE, self->e.src[2].ft_reason);
+	EXPECT_EQ(0, self->e.src[2].share);
+	EXPECT_EQ(EST_SRC_OK, self->e.src[0].state);
+	EXPECT_EQ(EST_SRC_OK, self->e.src[1].state);
+}
+
 TEST(slow_reads_rejected)
 {
 	static struct est e;
@@ -1617,6 +1730,7 @@ TEST(names_are_stable)
 	EXPECT_STREQ("outside-intersection",
 		     est_ft_reason_name(EST_FT_OUTSIDE));
 	EXPECT_STREQ("no-majority", est_ft_reason_name(EST_FT_NO_MAJORITY));
+	EXPECT_STREQ("rate-out-of-range", est_ft_reason_name(EST_FT_RATE));
 }
 
 TEST_HARNESS_MAIN
