@@ -98,4 +98,8 @@ double check_raw(const struct world *w, double *tru);
 void fmt_ns(char *b, size_t n, double v);
 int cmpd(const void *a, const void *b);
 
+/* bench -R (bench_random.c): scenarios seed.., returns the exit status */
+#define RANDOM_N	600	/* default: over 10,000 scenario-minutes */
+int random_main(uint64_t seed, int n, int verbose, int tap, int report_only);
+
 #endif /* _VMCLOCK_BENCH_H */
