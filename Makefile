@@ -114,10 +114,15 @@ VM_JOBS ?= $(shell nproc)
 unit: $(BUILD)/ksft/.stamp
 	$(MAKE) -C selftests/unit O=$(BUILD)/unit KSFT_INC=$(BUILD)/ksft RES=$(RES) run
 
-# The estimator's replay bench: the table, and JSON in build/bench.json.
+# The estimator's replay bench: the table, and JSON in build/bench.json;
+# then the random scenarios' summary, by default of the seeds make check
+# runs (about 25 s; BENCH_RANDOM="-n 1800" for three times as many).
+BENCH_RANDOM ?=
+
 bench: $(BUILD)/ksft/.stamp
 	$(MAKE) -s -C selftests/estimator O=$(BUILD)/estimator KSFT_INC=$(BUILD)/ksft all
 	$(BUILD)/estimator/bench -o $(BUILD)/bench.json
+	$(BUILD)/estimator/bench -R $(BENCH_RANDOM)
 
 # One single-CPU guest per suite, as many at once as there are cores.
 vm-check: $(BUILD)/ksft/.stamp sim $(DKMS_KO)

@@ -9,10 +9,15 @@
  * double precision: a phc2sys-like PI servo, a chrony-like median filter
  * plus linear regression, and an oracle Kalman filter that is given the
  * true noise parameters. Prints one table and optionally writes JSON.
+ * With -R, random adversarial scenarios instead (bench_random.c).
  *
  * Usage: bench [-s SEED] [-n SEEDS] [-o FILE.json] [-r] [-t]
  *              [-x SCENARIO:TARGET]... [-v] [-S NAME]
+ *        bench -R [-s SEED] [-n SCENARIOS] [-r] [-t] [-v]
  *   -s   first seed (default 1); -n seeds per scenario (default 20)
+ *   -R   random scenarios SEED.. (default 600: the make check set): a
+ *        summary; with -t one TAP result, failing on any missed check;
+ *        -v one line per scenario, -v -v also its first misses
  *   -o   also write the results as JSON to FILE
  *   -r   report only: exit 0 even if a target is missed
  *        (also with VMCLOCK_BENCH_REPORT_ONLY=1)
@@ -23,7 +28,8 @@
  * BENCH_DEBUG=1 (and BENCH_EVERY=N evaluations) prints estimator
  * internals to stderr.
  *
- * Exit status: 0 all targets met (or -r), 1 a target missed, 2 usage.
+ * Exit status: 0 all targets met (or -r), 1 a target missed, 2 usage,
+ * 3 a random scenario broke the generator's own rule (a bench bug).
  */
 #include <errno.h>
 #include <math.h>
@@ -33,23 +39,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "estimator.h"
+#include "bench.h"
 
-#define NS		1e9
-#define UTC0		1767225600000000000LL	/* 2026-01-01 */
-#define RAW0		100000000000LL		/* 100 s of uptime */
-#define EVAL_NS		100000000.0		/* evaluate every 100 ms */
 #define WARMUP_NS	60e9			/* metrics after 60 s */
-#define MAXS		4
-#define NREAD		5	/* reads per poll, back to back */
 
-/* ---- PRNG: splitmix64 seeding xoshiro256** ---- */
-struct rng {
-	uint64_t s[4];
-	int have;
-	double spare;
-};
-
+/* ---- PRNG ---- */
 static uint64_t splitmix64(uint64_t *x)
 {
 	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
@@ -59,7 +53,7 @@ static uint64_t splitmix64(uint64_t *x)
 	return z ^ (z >> 31);
 }
 
-static void rng_seed(struct rng *r, uint64_t seed)
+void rng_seed(struct rng *r, uint64_t seed)
 {
 	int i;
 
@@ -87,12 +81,12 @@ static uint64_t rng_next(struct rng *r)
 	return res;
 }
 
-static double rng_u(struct rng *r)
+double rng_u(struct rng *r)
 {
 	return (rng_next(r) >> 11) * (1.0 / 9007199254740992.0);
 }
 
-static double rng_n(struct rng *r)
+double rng_n(struct rng *r)
 {
 	double u, v, m;
 
@@ -109,46 +103,15 @@ static double rng_n(struct rng *r)
 }
 
 /* ---- simulated world ---- */
-enum kind { K_KVM, K_HYPERV, K_ENA };
+void world_init(struct world *w, uint64_t seed)
+{
+	memset(w, 0, sizeof(*w));
+	rng_seed(&w->rng, seed);
+	w->drift = (2 * rng_u(&w->rng) - 1) * 20e-6;
+	w->wander = 0.1e-9 / sqrt(1e9);	/* 0.1 ppb per sqrt(s) */
+}
 
-struct simsrc {
-	enum kind kind;
-	const char *name;
-	struct est_source_cfg cfg;
-	double bias;		/* host clock error, ns (constant) */
-	double asym;		/* where in the bracket the source is read */
-	double base_delay, delay_exp;
-	double noise;		/* white noise of the source, ns */
-	double slow_p, slow_ns;	/* slow reads */
-	double err_p;		/* read errors */
-	double step_at, step_ns;
-	double poll;		/* ns */
-	double next_poll;
-	double step_done;
-	int falseticker;
-	/* hyper-v host push */
-	double push_next, push_val, push_raw;
-	long push_idx, seen_idx;
-	double last_read_raw;
-	/* stats */
-	long polls;
-	long ft_polls;		/* polls until marked falseticker */
-	double ft_time;
-	int first_poll_done;
-	double first_poll_t;
-	double oracle_r;	/* variance of the random read error */
-};
-
-struct world {
-	struct rng rng;
-	double tau;		/* simulation time, ns (truth: UTC0 + tau) */
-	double raw;		/* raw clock minus RAW0, ns */
-	double drift;		/* raw rate minus 1 */
-	double wander;		/* sigma of drift random walk, 1/sqrt(ns) */
-	int paused;
-};
-
-static void world_adv(struct world *w, double tau)
+void world_adv(struct world *w, double tau)
 {
 	double dt = tau - w->tau;
 
@@ -158,6 +121,17 @@ static void world_adv(struct world *w, double tau)
 		w->raw += dt * (1 + w->drift);
 	w->drift += rng_n(&w->rng) * w->wander * sqrt(dt);
 	w->tau = tau;
+}
+
+/*
+ * Host clock error of source s at true time t: its constant bias, or
+ * once it went wrong, the error it took on then growing at its rate.
+ */
+double host_err(const struct simsrc *s, double t)
+{
+	if (!s->mis || t < s->mis_at)
+		return s->bias;
+	return s->mis_off + s->mis_rate * (t - s->mis_at);
 }
 
 struct read {
@@ -200,7 +174,7 @@ static void sim_read(struct world *w, struct simsrc *s, struct read *rd)
 		rd->fresh = s->push_idx != s->seen_idx;
 		s->seen_idx = s->push_idx;
 	} else {
-		val = t_read + s->bias + noise;
+		val = t_read + host_err(s, t_read) + noise;
 		if (s->cfg.granularity_ns > 1)
 			val = floor(val / s->cfg.granularity_ns) *
 				s->cfg.granularity_ns;
@@ -479,11 +453,12 @@ static const struct scen scens[] = {
 	  .ft_src = 3, .join = { 0, 50e9, 0, 60e9 } },
 };
 
-static void src_setup(struct simsrc *s, enum kind k, struct rng *r)
+void src_setup(struct simsrc *s, enum kind k, struct rng *r)
 {
 	memset(s, 0, sizeof(*s));
 	s->kind = k;
 	s->poll = 1e9;
+	s->nread = NREAD;
 	s->cfg.poll_ns = 1000000000ULL;
 	s->cfg.weight = 100;
 	switch (k) {
@@ -548,6 +523,133 @@ static double calib_r(struct simsrc *s0, uint64_t seed)
 		(double)s.cfg.granularity_ns * s.cfg.granularity_ns / 12 : 0);
 }
 
+/* ---- steps of a simulation run, shared with bench_random.c ---- */
+/* A Hyper-V-like host has a sample there from the start. */
+void src_start(struct simsrc *s)
+{
+	if (s->kind != K_HYPERV)
+		return;
+	s->push_val = host_err(s, 0);
+	s->push_raw = 0;
+	s->push_idx = 0;
+}
+
+/* Earliest of t and the next poll or host push of any source. */
+double next_event(const struct simsrc *src, int n, double t)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (src[i].next_poll < t)
+			t = src[i].next_poll;
+		if (src[i].kind == K_HYPERV && src[i].push_next < t)
+			t = src[i].push_next;
+	}
+	return t;
+}
+
+/*
+ * The guest stops for len ns: the raw clock stands still and nothing
+ * runs; what fell due meanwhile runs as it resumes.
+ */
+void world_pause(struct world *w, struct simsrc *src, int n, double len,
+		 double *next_eval, double *next_tick)
+{
+	int i;
+
+	w->paused = 1;
+	world_adv(w, w->tau + len);
+	w->paused = 0;
+	for (i = 0; i < n; i++)
+		if (src[i].next_poll < w->tau)
+			src[i].next_poll = w->tau;
+	if (*next_eval < w->tau)
+		*next_eval = w->tau;
+	if (*next_tick < w->tau)
+		*next_tick = w->tau;
+}
+
+/* What the hosts do by now: Hyper-V samples pushed, steps taken. */
+void host_events(struct world *w, struct simsrc *src, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		struct simsrc *s = &src[i];
+
+		if (s->kind == K_HYPERV && w->tau >= s->push_next) {
+			/* host pushes a UTC sample */
+			s->push_val = w->tau + host_err(s, w->tau) +
+				s->noise * rng_n(&w->rng);
+			s->push_raw = w->raw;
+			s->push_idx++;
+			s->push_next += 5e9 + 1e6 * rng_n(&w->rng);
+		}
+		if (s->step_at && !s->step_done && w->tau >= s->step_at)
+			s->step_done = 1;
+	}
+}
+
+/*
+ * The reads of one poll of source id, back to back, offered to the
+ * estimator (and to the oracle ok unless NULL); lost: every read
+ * fails. A failed read is reported at once, or with err_per_poll, as
+ * the module does, only a poll without any good read. The narrowest
+ * read goes to b unless NULL. Returns the number of good reads.
+ */
+int poll_reads(struct world *w, struct simsrc *s, struct est *est, int id,
+	       int lost, struct okf *ok, struct best *b)
+{
+	struct read rd;
+	double mid;
+	int k, good = 0;
+
+	for (k = 0; k < s->nread; k++) {
+		if (k)
+			world_adv(w, w->tau + 2000);
+		sim_read(w, s, &rd);
+		if (lost || rd.err) {
+			if (!s->err_per_poll)
+				est_source_error(est, id, rd.rb, false);
+			continue;
+		}
+		est_sample(est, id, rd.rb, rd.src, rd.ra);
+		good++;
+		mid = (rd.rb + rd.ra) / 2.0 - RAW0;
+		if (ok)
+			oracle_read(ok, s, &rd, mid, w->drift);
+		s->last_read_raw = mid;
+		if (b && (double)(rd.ra - rd.rb) < b->d) {
+			b->d = (double)(rd.ra - rd.rb);
+			b->mid = mid;
+			b->y = (double)(rd.src - UTC0);
+		}
+	}
+	if (!good && s->err_per_poll)
+		est_source_error(est, id, RAW0 + (int64_t)llround(w->raw), false);
+	return good;
+}
+
+/* Next poll of a source: faster while the estimator asks for a burst. */
+void poll_next(const struct est *est, struct simsrc *s, int id, double now)
+{
+	s->next_poll = now + (est_source_burst(est, id) ? s->poll / 8 :
+			      s->poll);
+}
+
+/*
+ * Every filter is asked for the time at the same whole raw ns (the one
+ * nearest the raw clock now) and answers in whole ns, as a PHC reading
+ * does; the truth, *tru, is taken at that raw instant.
+ */
+double check_raw(const struct world *w, double *tru)
+{
+	double raw = (double)llround(w->raw);
+
+	*tru = w->tau + (raw - w->raw) / (1 + w->drift);
+	return raw;
+}
+
 /* ---- run ---- */
 /*
  * F_S0 is the estimator's own filter of source 0 (the source the
@@ -577,7 +679,7 @@ struct result {
 	int status_cnt[EST_STATUS_MAX];
 };
 
-static int cmpd(const void *a, const void *b)
+int cmpd(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
 
@@ -610,10 +712,7 @@ static void run_scen(const struct scen *sc, uint64_t seed, struct result *res)
 	res->seed = seed;
 	res->ft_polls = -1;
 	res->conv_t = -1;
-	memset(&w, 0, sizeof(w));
-	rng_seed(&w.rng, seed * 1000003ULL + (uint64_t)(sc - scens));
-	w.drift = (2 * rng_u(&w.rng) - 1) * 20e-6;
-	w.wander = 0.1e-9 / sqrt(1e9);	/* 0.1 ppb per sqrt(s) */
+	world_init(&w, seed * 1000003ULL + (uint64_t)(sc - scens));
 	est = calloc(1, sizeof(*est));
 	chr = calloc(1, sizeof(*chr));
 	est_init(est);
@@ -634,12 +733,7 @@ static void run_scen(const struct scen *sc, uint64_t seed, struct result *res)
 			src[i].step_at = sc->step_at;
 			src[i].step_ns = 1e9;
 		}
-		if (src[i].kind == K_HYPERV) {
-			/* a host sample is there from the start */
-			src[i].push_val = src[i].bias;
-			src[i].push_raw = 0;
-			src[i].push_idx = 0;
-		}
+		src_start(&src[i]);
 		src[i].oracle_r = calib_r(&src[i], seed + i);
 		ok[i].q = w.wander * w.wander * NS * NS * NS;
 		ok[i].r = src[i].oracle_r;
@@ -654,35 +748,19 @@ static void run_scen(const struct scen *sc, uint64_t seed, struct result *res)
 	res->bounds = calloc(maxev, sizeof(double));
 
 	while (w.tau < sc->dur) {
-		/* next event */
-		tnext = next_eval;
-		if (next_tick < tnext)
-			tnext = next_tick;
-		for (i = 0; i < sc->nsrc; i++) {
-			if (src[i].next_poll < tnext)
-				tnext = src[i].next_poll;
-			if (src[i].kind == K_HYPERV && src[i].push_next < tnext)
-				tnext = src[i].push_next;
-		}
+		tnext = next_event(src, sc->nsrc, next_tick < next_eval ?
+				   next_tick : next_eval);
 		if (sc->pause_len && !pause_end && w.tau < sc->pause_at &&
 		    tnext >= sc->pause_at)
 			tnext = sc->pause_at;
 		world_adv(&w, tnext);
 		/* pause: the raw clock stands still, nothing runs */
 		if (sc->pause_len && !pause_end && w.tau >= sc->pause_at) {
-			w.paused = 1;
-			world_adv(&w, w.tau + sc->pause_len);
-			w.paused = 0;
+			world_pause(&w, src, sc->nsrc, sc->pause_len,
+				    &next_eval, &next_tick);
 			pause_end = w.tau;
 			gap_true = sc->pause_len;
 			resume_pending = 1;
-			for (i = 0; i < sc->nsrc; i++)
-				if (src[i].next_poll < w.tau)
-					src[i].next_poll = w.tau;
-			if (next_eval < w.tau)
-				next_eval = w.tau;
-			if (next_tick < w.tau)
-				next_tick = w.tau;
 		}
 		if (resume_pending) {
 			/* the caller learns the gap to within 1 ms */
@@ -695,27 +773,11 @@ static void run_scen(const struct scen *sc, uint64_t seed, struct result *res)
 				ok[i].o += gap_true;
 			resume_pending = 0;
 		}
+		host_events(&w, src, sc->nsrc);
 		for (i = 0; i < sc->nsrc; i++) {
 			struct simsrc *s = &src[i];
-
-			if (s->kind == K_HYPERV && w.tau >= s->push_next) {
-				/* host pushes a UTC sample */
-				s->push_val = w.tau + s->bias +
-					s->noise * rng_n(&w.rng);
-				s->push_raw = w.raw;
-				s->push_idx++;
-				s->push_next += 5e9 + 1e6 * rng_n(&w.rng);
-			}
-			if (s->step_at && !s->step_done && w.tau >= s->step_at)
-				s->step_done = 1;
-		}
-		for (i = 0; i < sc->nsrc; i++) {
-			struct simsrc *s = &src[i];
-			struct read rd;
-			enum est_sample_result r;
+			struct best best = { .d = 1e30 };
 			int lost;
-			double mid, best_mid = 0, best_y = 0, best_d = 1e30;
-			int k;
 
 			if (w.tau < s->next_poll)
 				continue;
@@ -728,29 +790,11 @@ static void run_scen(const struct scen *sc, uint64_t seed, struct result *res)
 				s->first_poll_done = 1;
 				s->first_poll_t = w.tau;
 			}
-			for (k = 0; k < NREAD; k++) {
-				if (k)
-					world_adv(&w, w.tau + 2000);
-				sim_read(&w, s, &rd);
-				if (lost || rd.err) {
-					est_source_error(est, i, rd.rb, false);
-					continue;
-				}
-				r = est_sample(est, i, rd.rb, rd.src, rd.ra);
-				(void)r;
-				mid = (rd.rb + rd.ra) / 2.0 - RAW0;
-				oracle_read(&ok[i], s, &rd, mid, w.drift);
-				s->last_read_raw = mid;
-				if ((double)(rd.ra - rd.rb) < best_d) {
-					best_d = (double)(rd.ra - rd.rb);
-					best_mid = mid;
-					best_y = (double)(rd.src - UTC0);
-				}
-			}
+			poll_reads(&w, s, est, i, lost, &ok[i], &best);
 			/* references on source 0: the min-delay read of the poll */
-			if (i == 0 && best_d < 1e30) {
-				chr_sample(chr, best_mid, best_y - best_mid);
-				pi_sample(&pi, best_mid, best_y, s->poll / NS);
+			if (i == 0 && best.d < 1e30) {
+				chr_sample(chr, best.mid, best.y - best.mid);
+				pi_sample(&pi, best.mid, best.y, s->poll / NS);
 			}
 			est_update(est, RAW0 + (int64_t)llround(w.raw));
 			if (s->falseticker && res->ft_polls < 0 &&
@@ -758,8 +802,7 @@ static void run_scen(const struct scen *sc, uint64_t seed, struct result *res)
 				res->ft_polls = s->polls;
 				res->ft_time = (w.tau - s->first_poll_t) / NS;
 			}
-			s->next_poll = w.tau + (est_source_burst(est, i) ?
-				s->poll / 8 : s->poll);
+			poll_next(est, s, i, w.tau);
 		}
 		if (w.tau >= next_tick) {
 			est_update(est, RAW0 + (int64_t)llround(w.raw));
@@ -769,7 +812,7 @@ static void run_scen(const struct scen *sc, uint64_t seed, struct result *res)
 			struct evalpt *e = &ev[nev];
 			int64_t t;
 			uint64_t b;
-			double raw = w.raw, best_var = 0, acc_o = 0, wsum = 0;
+			double raw, best_var = 0, acc_o = 0, wsum = 0;
 			double tru;
 			double ora_sys_acc = 0;
 			int est_shares = 0;
@@ -782,13 +825,7 @@ static void run_scen(const struct scen *sc, uint64_t seed, struct result *res)
 			next_eval = w.tau + EVAL_NS;
 			if (nev >= maxev)
 				continue;
-			/*
-			 * Every filter is asked for the time at the same whole
-			 * raw ns and answers in whole ns, as a PHC reading
-			 * does; the truth is taken at that raw instant.
-			 */
-			raw = (double)llround(raw);
-			tru = w.tau + (raw - w.raw) / (1 + w.drift);
+			raw = check_raw(&w, &tru);
 			est_snapshot_eval(&est->snap, RAW0 + (int64_t)raw,
 					  &t, &b);
 			e->t = w.tau;
@@ -924,7 +961,7 @@ static void run_scen(const struct scen *sc, uint64_t seed, struct result *res)
 	free(chr);
 }
 
-static void fmt_ns(char *b, size_t n, double v)
+void fmt_ns(char *b, size_t n, double v)
 {
 	if (isnan(v))
 		snprintf(b, n, "-");
@@ -1009,19 +1046,20 @@ int main(int argc, char **argv)
 	const char *json = NULL, *only = NULL, *env;
 	uint64_t seed = 1;
 	int nseeds = 20, report_only = 0, verbose = 0, opt, fails = 0;
-	int tap = 0, n_tap = 0;
+	int tap = 0, n_tap = 0, random = 0, n_given = 0;
 	char tap_lines[32][160], waived[80];
 	size_t ns = ARRAY_SIZE(scens), si;
 	FILE *jf = NULL;
 	int k, f, first_json = 1;
 
-	while ((opt = getopt(argc, argv, "s:n:o:rtx:vS:h")) != -1) {
+	while ((opt = getopt(argc, argv, "s:n:o:rtx:vS:Rh")) != -1) {
 		switch (opt) {
 		case 's':
 			seed = strtoull(optarg, NULL, 0);
 			break;
 		case 'n':
 			nseeds = atoi(optarg);
+			n_given = 1;
 			break;
 		case 'o':
 			json = optarg;
@@ -1037,21 +1075,28 @@ int main(int argc, char **argv)
 				waivers[n_waivers++] = optarg;
 			break;
 		case 'v':
-			verbose = 1;
+			verbose++;
 			break;
 		case 'S':
 			only = optarg;
 			break;
+		case 'R':
+			random = 1;
+			break;
 		default:
 			fprintf(stderr,
-				"usage: %s [-s SEED] [-n SEEDS] [-o FILE.json] [-r] [-t] [-x SCENARIO:TARGET]... [-v] [-S SCENARIO]\n",
-				argv[0]);
+				"usage: %s [-s SEED] [-n SEEDS] [-o FILE.json] [-r] [-t] [-x SCENARIO:TARGET]... [-v] [-S SCENARIO]\n"
+				"       %s -R [-s SEED] [-n SCENARIOS] [-r] [-t] [-v]\n",
+				argv[0], argv[0]);
 			return opt == 'h' ? 0 : 2;
 		}
 	}
 	env = getenv("VMCLOCK_BENCH_REPORT_ONLY");
 	if (env && *env && strcmp(env, "0"))
 		report_only = 1;
+	if (random)
+		return random_main(seed, n_given ? nseeds : RANDOM_N, verbose,
+				   tap, report_only);
 	if (nseeds < 1)
 		nseeds = 1;
 	if (json) {
