@@ -987,7 +987,8 @@ struct est_view {
 	u64 bound;	/* ns */
 	s64 rel;	/* offset relative to the reference, Q.16 ns */
 	s64 lo, hi;	/* its interval, relative like @rel */
-	s64 ev_lo, ev_hi; /* the same, spanning a step being confirmed */
+	s64 ev_lo, ev_hi; /* as evidence (see src_interval(), src_seen_view()) */
+	u64 g;		/* growth of that interval, 2^-48 */
 	u64 tv;		/* total variance, ns^2 */
 	u64 w;		/* weight */
 };
@@ -1085,14 +1086,35 @@ static bool src_has_estimate(const struct est_source *s)
 /*
  * What a source read last (its last read not rejected for its delay,
  * accepted or not), carried to @now on its frequency: the offset (UTC
- * minus raw, whole ns), and in @rad the bound of that read alone, the
- * source's constant bound and half the read's bracket.
+ * minus raw, whole ns), and in @rad the bound of that read alone: the
+ * source's constant bound, half the read's bracket, and what the
+ * frequency's uncertainty (EST_K sigma) makes of the time since.
  */
 static s64 src_seen(const struct est_source *s, s64 now, u64 *rad)
 {
+	s64 dt = s_add(now, -s->seen_raw);
+
 	*rad = sat_add(src_sys(s), s->seen_delay / 2 + 1);
-	return s_add(s->seen_y2 / 2,
-		     smul_shr(s->kf.freq, s_add(now, -s->seen_raw), 62));
+	*rad = sat_add(*rad, umul_shr(EST_K * kf_sigf(&s->kf), u64_abs(dt),
+				      42) + 1);
+	return s_add(s->seen_y2 / 2, smul_shr(s->kf.freq, dt, 62));
+}
+
+/*
+ * The evidence interval of a voter without an estimate (restarted after
+ * a step, or still acquiring): what it read last, relative to @ref.
+ */
+static void src_seen_view(const struct est_source *s, s64 now, s64 ref,
+			  struct est_view *v)
+{
+	u64 rad;
+	s64 mid = s_shl(s_add(src_seen(s, now, &rad), -ref), 16);
+	s64 bq = s_shl((s64)min_t(u64, rad, S64_MAX), 16);
+
+	v->ev_lo = s_add(mid, -bq);
+	v->ev_hi = s_add(mid, bq);
+	v->freq = s->kf.freq;
+	v->g = (EST_K * kf_sigf(&s->kf) << 6) + 1;
 }
 
 /*
@@ -1122,25 +1144,26 @@ static void src_interval(const struct est_source *s, s64 now, s64 ref,
 
 /*
  * The evidence: the span from the lowest to the highest point that at
- * least half of the voters may agree on. A voter without an estimate
- * (still acquiring) may be one of those within their bounds and agrees
- * with any point, so of the @n intervals (their ends sorted in @ends,
- * spanning a step being confirmed, see src_interval()) a point needs
- * ceil(voters / 2) - (voters - n). If at least half of the voters are
- * within their own bounds, the truth is such a point, wherever the
- * others are. Needing none, the sources with an estimate may all be
+ * least half of the voters may agree on. Each voter brings an interval:
+ * a source with an estimate its own (spanning a step being confirmed,
+ * see src_interval()), one without (restarted after a step, acquiring)
+ * what it read last (src_seen_view()); a voter that has not read has
+ * none, may be one of those within their bounds and agrees with any
+ * point. So of the @n intervals (their ends sorted in @ends) a point
+ * needs ceil(voters / 2) - (voters - n). If at least half of the
+ * voters are within their own bounds, the truth is such a point,
+ * wherever the others are. Needing none, the intervals may all be
  * wrong and prove nothing: no evidence.
  *
  * Sets @c's ev_* fields and marks in @in the intervals that reach into
  * the span; returns the span in @l and @h (relative to @ref, Q.16).
  */
-static void est_evidence(const struct est_view *v, const bool *cand,
+static void est_evidence(const struct est_view *v, const bool *evi,
 			 const s64 *ends, const s8 *kinds, u32 n, u32 voters,
 			 s64 ref, struct est_comb *c, bool *in, s64 *l,
 			 s64 *h)
 {
 	int need = (int)(voters + 1) / 2 - (int)(voters - n), cnt = 0;
-	u64 g;
 	u32 i;
 
 	*l = S64_MAX;
@@ -1164,13 +1187,12 @@ static void est_evidence(const struct est_view *v, const bool *cand,
 	c->ev_fmin = S64_MAX;
 	c->ev_fmax = -S64_MAX;
 	for (i = 0; i < EST_MAX_SOURCES; i++) {
-		if (!cand[i] || v[i].ev_hi < *l || v[i].ev_lo > *h)
+		if (!evi[i] || v[i].ev_hi < *l || v[i].ev_lo > *h)
 			continue;
 		in[i] = true;
 		c->ev_fmin = min(c->ev_fmin, v[i].freq >> 14);
 		c->ev_fmax = max(c->ev_fmax, v[i].freq >> 14);
-		g = growth_of(v[i].sig, v[i].sig_h);
-		c->ev_growth = max(c->ev_growth, g);
+		c->ev_growth = max(c->ev_growth, v[i].g);
 	}
 }
 
@@ -1188,10 +1210,10 @@ static bool est_select(struct est *est, s64 now, struct est_comb *c)
 {
 	struct est_view v[EST_MAX_SOURCES];
 	bool cand[EST_MAX_SOURCES], surv[EST_MAX_SOURCES];
-	bool in_ev[EST_MAX_SOURCES];
+	bool evi[EST_MAX_SOURCES], in_ev[EST_MAX_SOURCES];
 	s64 ends[2 * EST_MAX_SOURCES], ev_ends[2 * EST_MAX_SOURCES];
 	s8 kinds[2 * EST_MAX_SOURCES], ev_kinds[2 * EST_MAX_SOURCES];
-	u32 i, n = 0, voters = 0, cnt = 0, best = 0, nsurv = 0;
+	u32 i, n = 0, n_ev = 0, voters = 0, cnt = 0, best = 0, nsurv = 0;
 	s64 ref = 0, lo, hi, sel_l, sel_h, ev_l, ev_h, acc = 0, facc = 0;
 	s64 prev = 0, dt;
 	u64 wsum = 0, fwsum = 0, g, fw, sk, gmin = U64_MAX;
@@ -1203,6 +1225,7 @@ static bool est_select(struct est *est, s64 now, struct est_comb *c)
 
 		cand[i] = false;
 		surv[i] = false;
+		evi[i] = false;
 		s->ft_reason = EST_FT_NONE;
 		s->share_sel = 0;
 		if (s->state == EST_SRC_UNUSED)
@@ -1224,8 +1247,10 @@ static bool est_select(struct est *est, s64 now, struct est_comb *c)
 			 * yet) does not vote: merely starting up, it must not
 			 * deny the majority that keeps the clock synchronized.
 			 */
-			if (!est->synced_once || s->bound_ns)
+			if (!est->synced_once || s->bound_ns) {
 				voters++;
+				evi[i] = s->seen_valid;
+			}
 			continue;
 		}
 		voters++;
@@ -1242,24 +1267,38 @@ static bool est_select(struct est *est, s64 now, struct est_comb *c)
 		}
 		v[i].rel = s_add(s_shl(s_add(v[i].base, -ref), 16), v[i].frac);
 		src_interval(s, now, ref, &v[i]);
+		v[i].g = growth_of(v[i].sig, v[i].sig_h);
 		s->est_ns = v[i].base;
 		s->bound_ns = v[i].bound;
 		insert_sorted(ends, kinds, 2 * n, v[i].lo, 1);
 		insert_sorted(ends, kinds, 2 * n + 1, v[i].hi, -1);
-		insert_sorted(ev_ends, ev_kinds, 2 * n, v[i].ev_lo, 1);
-		insert_sorted(ev_ends, ev_kinds, 2 * n + 1, v[i].ev_hi, -1);
 		n++;
 		cand[i] = true;
+		evi[i] = true;
 		if (s->state != EST_SRC_STEP && s->state != EST_SRC_ERROR)
 			s->state = EST_SRC_CANDIDATE;
 	}
 	est->voters = voters;
 	est->candidates = n;
 	est->survivors = 0;
+	for (i = 0; i < EST_MAX_SOURCES; i++) {
+		if (!evi[i])
+			continue;
+		if (!cand[i]) {
+			if (!have_ref) {
+				ref = s_add(est->src[i].seen_y2 / 2, 0);
+				have_ref = true;
+			}
+			src_seen_view(&est->src[i], now, ref, &v[i]);
+		}
+		insert_sorted(ev_ends, ev_kinds, 2 * n_ev, v[i].ev_lo, 1);
+		insert_sorted(ev_ends, ev_kinds, 2 * n_ev + 1, v[i].ev_hi, -1);
+		n_ev++;
+	}
+	est_evidence(v, evi, ev_ends, ev_kinds, n_ev, voters, ref, c, in_ev,
+		     &ev_l, &ev_h);
 	if (!n)
 		return false;
-	est_evidence(v, cand, ev_ends, ev_kinds, n, voters, ref, c, in_ev,
-		     &ev_l, &ev_h);
 	for (i = 0; i < 2 * n; i++) {
 		cnt += kinds[i];
 		if (kinds[i] > 0 && cnt > best)
@@ -1426,13 +1465,14 @@ static bool all_settled(const struct est *est)
 }
 
 /*
- * Do the sources of the published combination that are not selected but
- * still read (reads rejected, a step being confirmed, restarted after
- * one) all disagree with the clock, offset @pub (time minus raw at
- * @now) +-@bound? Each last read is carried to @now on the source's
- * frequency, +- the source's constant bound and half that read's
- * bracket. False if one of them agrees (evidence for the clock) or none
- * has read; else [@lo, @hi] spans what they read.
+ * Do the sources that still read and are not known to be wrong all
+ * disagree with the clock, offset @pub (time minus raw at @now)
+ * +-@bound? Counted are the sources of the published combination that
+ * are not selected (reads rejected, a step being confirmed, restarted
+ * after one) and any other not selected, not stale, whose last read is
+ * good. Each last read is carried to @now on the source's frequency,
+ * +- its bound (src_seen()). False if one of them agrees (evidence for
+ * the clock) or none has read; else [@lo, @hi] spans what they read.
  */
 static bool est_disagreement(const struct est *est, s64 now, s64 pub,
 			     u64 bound, s64 *lo, s64 *hi)
@@ -1447,9 +1487,10 @@ static bool est_disagreement(const struct est *est, s64 now, s64 pub,
 	for (i = 0; i < EST_MAX_SOURCES; i++) {
 		const struct est_source *s = &est->src[i];
 
-		if (!(est->hold_mask & (1U << i)) || !s->seen_valid ||
-		    s->state == EST_SRC_UNUSED || s->state == EST_SRC_OK ||
-		    s->state == EST_SRC_ERROR || s->state == EST_SRC_STALE)
+		if (!s->seen_valid || s->state == EST_SRC_UNUSED ||
+		    s->state == EST_SRC_OK || s->state == EST_SRC_ERROR ||
+		    s->state == EST_SRC_STALE ||
+		    s->state == EST_SRC_FALSETICKER)
 			continue;
 		off = src_seen(s, now, &r);
 		if (u64_abs(s_add(off, -pub)) <= sat_add(bound, r))
