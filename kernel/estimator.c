@@ -43,8 +43,6 @@
 #define EST_K			4
 /* Innovation gate, in sigmas. */
 #define EST_GATE		5
-/* Consistent outliers that confirm a step. */
-#define EST_STEP_CONFIRM	3
 /* Inconsistent outliers in a row after which the filter restarts. */
 #define EST_REINIT_REJECTS	8
 /* Largest slew rate: 500 ppm. */
@@ -480,13 +478,6 @@ static void src_hist_push(struct est_source *s, s64 raw, s64 y2, u32 delay,
 	s->half_delay = max((dmin + 1) / 2, s->half_delay - s->half_delay / 16);
 }
 
-/* Entry k steps back in the history (0: newest). */
-static const struct est_sample_rec *src_hist(const struct est_source *s,
-					     u32 k)
-{
-	return &s->hist[(s->hist_pos + 2 * EST_WINDOW - 1 - k) % EST_WINDOW];
-}
-
 /*
  * Variance of a read's excess delay, shared at random by both sides,
  * Q.16 ns^2. The tracked minimum sits above the true one by about
@@ -586,33 +577,38 @@ static void src_reset_counts(struct est_source *s)
 	s->seen_valid = false;
 }
 
-/* Consistent run of outliers: a step. */
+/*
+ * Consistent run of outliers: a step. The outliers are those since the
+ * last accepted read (@out_raw, @out_y), not the last reads: a source
+ * extrapolating a host sample every few seconds shows a step only on
+ * each new host sample, with repeated ones in between. Those are
+ * located in time to within the span between two reads, which the
+ * tolerance allows for at the source's frequency and its uncertainty.
+ */
 static bool src_step_confirmed(const struct est_source *s)
 {
-	const struct est_sample_rec *a, *b;
+	u32 k, a = (s->n_reject - 1) % EST_STEP_CONFIRM, b;
 	u64 tol;
 	s64 dy;
-	u32 k;
 
-	if (s->n_reject < EST_STEP_CONFIRM || s->hist_n < EST_STEP_CONFIRM)
+	if (s->n_reject < EST_STEP_CONFIRM)
 		return false;
 	tol = 2 * (8 * q16_ceil(usqrt(max_t(u64, s->kf.r, src_r_floor(s)))
 				<< 8) + s->delay_min + 2 * src_gran(s));
-	a = src_hist(s, 0);
-	b = src_hist(s, EST_STEP_CONFIRM - 1);
-	if (a->raw - b->raw < (s64)(s->cfg.poll_ns ? s->cfg.poll_ns / 2 :
-				     1000000))
-		return false;
+	if (s->cfg.update_period_ns)
+		tol += 2 * (umul_shr((u64_abs(s->kf.freq) >> 20) +
+				     EST_K * kf_sigf(&s->kf), s->plat_span,
+				     42) + 1);
 	for (k = 1; k < EST_STEP_CONFIRM; k++) {
-		b = src_hist(s, k);
-		if (b->result != EST_SAMPLE_OUTLIER)
-			return false;
-		dy = s_add(a->y, -b->y);
-		dy = s_add(dy, -smul_shr(s->kf.freq, a->raw - b->raw, 61));
+		b = (a + EST_STEP_CONFIRM - k) % EST_STEP_CONFIRM;
+		dy = s_add(s->out_y[a], -s->out_y[b]);
+		dy = s_add(dy, -smul_shr(s->kf.freq,
+					 s->out_raw[a] - s->out_raw[b], 61));
 		if (u64_abs(dy) > tol)
 			return false;
 	}
-	return true;
+	return s->out_raw[a] - s->out_raw[b] >=
+		(s64)(s->cfg.poll_ns ? s->cfg.poll_ns / 2 : 1000000);
 }
 
 /* Feed one measurement (2*y = y2 at raw t) to the filter. */
@@ -830,6 +826,8 @@ enum est_sample_result est_sample(struct est *est, unsigned int id,
 
 	res = src_feed(s, mid, y2, delay, tspan);
 	if (res == EST_SAMPLE_OUTLIER) {
+		s->out_raw[s->n_reject % EST_STEP_CONFIRM] = mid;
+		s->out_y[s->n_reject % EST_STEP_CONFIRM] = y2;
 		s->n_reject++;
 		src_hist_push(s, mid, y2, delay, res);
 		if (src_step_confirmed(s)) {
@@ -1087,16 +1085,23 @@ static bool src_has_estimate(const struct est_source *s)
  * What a source read last (its last read not rejected for its delay,
  * accepted or not), carried to @now on its frequency: the offset (UTC
  * minus raw, whole ns), and in @rad the bound of that read alone: the
- * source's constant bound, half the read's bracket, and what the
- * frequency's uncertainty (EST_K sigma) makes of the time since.
+ * source's constant bound, half the read's bracket, a whole granule
+ * (one read is not averaged), and what the frequency's uncertainty
+ * (EST_K sigma) makes of the time since. A read that extrapolates a
+ * host sample is as old as that sample, up to a period and a poll: at
+ * the source's frequency that much more.
  */
 static s64 src_seen(const struct est_source *s, s64 now, u64 *rad)
 {
 	s64 dt = s_add(now, -s->seen_raw);
+	u64 fs = EST_K * kf_sigf(&s->kf);
 
-	*rad = sat_add(src_sys(s), s->seen_delay / 2 + 1);
-	*rad = sat_add(*rad, umul_shr(EST_K * kf_sigf(&s->kf), u64_abs(dt),
-				      42) + 1);
+	*rad = sat_add(src_sys(s), s->seen_delay / 2 + src_gran(s) + 1);
+	*rad = sat_add(*rad, umul_shr(fs, u64_abs(dt), 42) + 1);
+	if (s->cfg.update_period_ns)
+		*rad = sat_add(*rad, umul_shr((u64_abs(s->kf.freq) >> 20) + fs,
+					      s->cfg.update_period_ns +
+					      s->cfg.poll_ns, 42) + 1);
 	return s_add(s->seen_y2 / 2, smul_shr(s->kf.freq, dt, 62));
 }
 
@@ -1119,10 +1124,11 @@ static void src_seen_view(const struct est_source *s, s64 now, s64 ref,
 
 /*
  * The interval of a source with an estimate, relative to @ref (Q.16):
- * its estimate +- its bound. While a step is being confirmed (its reads
- * rejected) a source says two things, the old estimate and what it
- * reads now; either may be right, so as evidence its interval spans
- * both. Selection goes by the estimate alone.
+ * its estimate +- its bound. While its reads are rejected (a step being
+ * confirmed, whatever state the last selection gave it) a source says
+ * two things, the old estimate and what it reads now; either may be
+ * right, so as evidence its interval spans both. Selection goes by the
+ * estimate alone.
  */
 static void src_interval(const struct est_source *s, s64 now, s64 ref,
 			 struct est_view *v)
@@ -1134,7 +1140,7 @@ static void src_interval(const struct est_source *s, s64 now, s64 ref,
 	v->hi = s_add(v->rel, bq);
 	v->ev_lo = v->lo;
 	v->ev_hi = v->hi;
-	if (s->state != EST_SRC_STEP || !s->seen_valid)
+	if (!s->n_reject || !s->seen_valid)
 		return;
 	mid = s_shl(s_add(src_seen(s, now, &rad), -ref), 16);
 	bq = s_shl((s64)min_t(u64, rad, S64_MAX), 16);

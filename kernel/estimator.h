@@ -21,8 +21,10 @@
 
 /* Most sources one estimator tracks. */
 #define EST_MAX_SOURCES		8
-/* Samples kept per source for delay statistics and step confirmation. */
+/* Samples kept per source for delay statistics. */
 #define EST_WINDOW		16
+/* Consistent outliers that confirm a step. */
+#define EST_STEP_CONFIRM	3
 
 /* Fixed point of published frequencies and bound growth: 2^-48 ns/ns. */
 #define EST_FREQ_SHIFT		48
@@ -239,6 +241,9 @@ struct est_sample_rec {
  * @hist_n: valid entries in @hist
  * @n_good: samples accepted since the last reset
  * @n_reject: consecutive rejected samples
+ * @out_raw: raw times of the last %EST_STEP_CONFIRM of them (a ring
+ *	indexed by @n_reject)
+ * @out_y: their measurements, twice (source - raw)
  * @n_slow: consecutive reads rejected for their delay
  * @samples: samples offered (lifetime)
  * @errors: read errors reported (lifetime)
@@ -283,6 +288,8 @@ struct est_source {
 	u32 hist_n;
 	u32 n_good;
 	u32 n_reject;
+	s64 out_raw[EST_STEP_CONFIRM];
+	s64 out_y[EST_STEP_CONFIRM];
 	u32 n_slow;
 	u64 samples;
 	u64 errors;

@@ -1683,6 +1683,59 @@ TEST(periodic_host_samples)
 	EXPECT_EQ(EST_STATUS_SYNCHRONIZED, e.snap.status);
 }
 
+/*
+ * A source extrapolating a host sample every 5 s, read every 250 ms,
+ * whose host steps by 1 s (or the guest was paused unseen): the step
+ * shows only on each new host sample, with repeated ones between. It
+ * must be confirmed on the third such sample, before the source could
+ * go stale (3 periods and 2 polls without a good sample), and the
+ * source must not be stale meanwhile.
+ */
+TEST(periodic_host_step_confirmed)
+{
+	static struct est e;
+	struct est_source_cfg c;
+	struct tsrc s = { .off = UTC0, .r0 = SEC, .ppb = 20000, .delay = 200 };
+	s64 r, push_raw = SEC, push_val, val, step_at = 0, confirmed = 0;
+	int i, stale = 0;
+	enum est_sample_result res;
+
+	est_init(&e);
+	cfg_default(&c);
+	c.granularity_ns = 100;
+	c.update_period_ns = 5 * SEC;
+	c.poll_ns = 250 * MS;
+	ASSERT_EQ(0, est_source_add(&e, 0, &c));
+	push_val = truth(&s, push_raw);
+	for (i = 0; i < 2400; i++) {
+		r = SEC + i * 250 * MS + 7;
+		if (i == 1200) {
+			step_at = r;
+			s.off += SEC;
+		}
+		while (r - push_raw >= 5 * SEC) {
+			push_raw += 5 * SEC;
+			push_val = truth(&s, push_raw);
+		}
+		val = push_val + (r + 100 - push_raw);
+		val -= val % 100;
+		res = est_sample(&e, 0, r, val, r + 200);
+		est_update(&e, r + 200);
+		if (!step_at)
+			continue;
+		stale += e.src[0].state == EST_SRC_STALE;
+		if (res == EST_SAMPLE_STEP && !confirmed)
+			confirmed = r - step_at;
+	}
+	TH_LOG("step confirmed %.2f s after it, stale %d of 1200 polls",
+	       confirmed / 1e9, stale);
+	EXPECT_LT(0, confirmed);
+	EXPECT_GE(15 * SEC, confirmed);
+	EXPECT_EQ(0, stale);
+	EXPECT_EQ(1, e.src[0].steps);
+	EXPECT_EQ(EST_STATUS_SYNCHRONIZED, e.snap.status);
+}
+
 /* A new host error shows in the bound at once; the filter is kept. */
 TEST(configure_keeps_filter)
 {
