@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vmclockctl monitor: print vmclock's events as they arrive.
+ *
+ * The socket also hears the generic netlink controller, so that the module
+ * being unloaded is noticed: monitor then fails, or with --follow waits
+ * for the module to come back and goes on.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -14,7 +18,9 @@
 #include "vmclockctl.h"
 
 struct monitor {
-	long left;		/* events still to print; < 0: no limit */
+	uint64_t left;		/* events still to print; 0: no limit */
+	bool follow;
+	bool unloaded;		/* stopped because the module went away */
 };
 
 static const char *event_name(int cmd)
@@ -30,6 +36,10 @@ static const char *event_name(int cmd)
 		return "status-changed";
 	case VMCLOCK_CMD_SOURCE_STEP_NTF:
 		return "source-stepped";
+	case VMCLOCK_NL_EV_UNLOADED:
+		return "module-unloaded";
+	case VMCLOCK_NL_EV_LOADED:
+		return "module-loaded";
 	default:
 		return NULL;
 	}
@@ -41,8 +51,19 @@ static int monitor_event(int cmd, struct nlattr **tb, void *arg)
 	const char *name = event_name(cmd);
 	struct source s;
 
+	if (cmd == VMCLOCK_NL_EV_UNLOADED && !m->follow) {
+		m->unloaded = true;
+		return 1;
+	}
 	if (!name)
 		return 0;	/* an event this version does not know */
+	if (!tb) {
+		if (opts.json)
+			printf("{\"event\":\"%s\"}\n", name);
+		else
+			printf("%s\n", name);
+		goto out;
+	}
 	if (cmd == VMCLOCK_CMD_STATUS_CHANGE_NTF) {
 		unsigned int status = tb[VMCLOCK_A_STATUS] ?
 			nla_get_u32(tb[VMCLOCK_A_STATUS]) : ~0U;
@@ -77,28 +98,29 @@ int monitor_main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{ "count", required_argument, NULL, 'c' },
+		{ "follow", no_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct monitor m = { .left = -1 };
+	static const char *const values[] = { "a number of events", NULL };
+	struct monitor m = { 0 };
 	struct vmclock_nl *nl;
-	char *end;
 	int c, err;
 
 	optind = 0;	/* reinitialise: main() parsed with "+" */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "c:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":c:f", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
-			errno = 0;
-			m.left = strtol(optarg, &end, 10);
-			if (errno || *end || m.left < 1) {
-				err_msg("monitor: --count: '%s' is not a positive number",
-					optarg);
+			if (parse_number("--count", optarg, "a number of events",
+					 1, UINT64_MAX, &m.left))
 				return EXIT_USAGE;
-			}
+			break;
+		case 'f':
+			m.follow = true;
 			break;
 		default:
-			err_msg("monitor: unknown option '%s'", argv[optind - 1]);
+			opt_error("monitor", c, longopts, values, argv,
+				  "--count, --follow");
 			return EXIT_USAGE;
 		}
 	}
@@ -114,6 +136,10 @@ int monitor_main(int argc, char *argv[])
 		err = vmclock_nl_listen(nl, monitor_event, &m);
 	if (err)
 		err = nl_fail(nl, "monitor", err);
+	else if (m.unloaded) {
+		err_msg("monitor: the vmclock module was unloaded (--follow waits for it to come back)");
+		err = EXIT_ERROR;
+	}
 	vmclock_nl_close(nl);
 	return err ? EXIT_ERROR : EXIT_OK;
 }

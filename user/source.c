@@ -225,34 +225,14 @@ int sources_main(int argc, char *argv[])
 	return EXIT_OK;
 }
 
-/* Parse a whole decimal number within [min, max] or say what is wrong. */
-static int parse_u64(const char *what, const char *arg, uint64_t min,
-		     uint64_t max, uint64_t *out)
-{
-	unsigned long long v;
-	char *end;
-
-	errno = 0;
-	if (!arg[0] || arg[0] == '-' || arg[0] == '+')
-		goto bad;
-	v = strtoull(arg, &end, 10);
-	if (errno || *end)
-		goto bad;
-	if (v < min || v > max) {
-		err_msg("%s: %llu is out of range (%" PRIu64 "..%" PRIu64 ")",
-			what, v, min, max);
-		return -ERANGE;
-	}
-	*out = v;
-	return 0;
-bad:
-	err_msg("%s: '%s' is not a number", what, arg);
-	return -EINVAL;
-}
-
 enum { OPT_PROFILE = 256, OPT_POLL, OPT_HOST_ERROR, OPT_WEIGHT, OPT_ENABLE,
 	OPT_DISABLE };
 
+/* The kernel's limit on a profile name. */
+#define PROFILE_NAME_MAX 15
+#define PROFILE_NAMES "kvm, hyperv, ena, vmclock or generic"
+
+/* source add takes all of them, source set all but the first. */
 static const struct option settings_opts[] = {
 	{ "profile",	required_argument, NULL, OPT_PROFILE },
 	{ "poll",	required_argument, NULL, OPT_POLL },
@@ -263,53 +243,100 @@ static const struct option settings_opts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+static const char *const settings_values[] = {
+	PROFILE_NAMES, "milliseconds", "nanoseconds", "1..100", NULL, NULL,
+};
+
+static const char *const add_usage =
+	"source add /dev/ptpN [--profile P] [--poll MS] [--host-error NS] "
+	"[--weight W] [--disable]";
+static const char *const set_usage =
+	"source set ID [--poll MS] [--host-error NS] [--weight W] "
+	"[--enable|--disable]";
+
+/* A bare word that is an option's name: the user forgot the dashes. */
+static void unexpected(const char *cmd, const char *arg)
+{
+	size_t i;
+
+	for (i = 0; settings_opts[i].name; i++)
+		if (!strcmp(arg, settings_opts[i].name)) {
+			err_msg("%s: unexpected argument '%s' (did you mean --%s?)",
+				cmd, arg, arg);
+			return;
+		}
+	err_msg("%s: unexpected argument '%s'", cmd, arg);
+}
+
 /* Parse options of source add/set; returns the index of the first operand. */
 static int parse_settings(int argc, char *argv[], bool add, struct settings *st)
 {
+	const char *cmd = add ? "source add" : "source set";
+	const char *valid = add ?
+		"--profile, --poll, --host-error, --weight, --enable, --disable" :
+		"--poll, --host-error, --weight, --enable, --disable";
+	const struct option *longopts = add ? settings_opts : settings_opts + 1;
+	const char *const *values = add ? settings_values : settings_values + 1;
 	int c;
 
 	memset(st, 0, sizeof(*st));
 	optind = 0;	/* 0: reinitialise getopt, main() parsed with "+" */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", settings_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_PROFILE:
-			if (!add)
-				goto bad;
+			if (strlen(optarg) > PROFILE_NAME_MAX) {
+				err_msg("--profile: '%.20s%s' is not a profile (%s)",
+					optarg, strlen(optarg) > 20 ? "..." : "",
+					PROFILE_NAMES);
+				return -1;
+			}
 			st->profile = optarg;
 			break;
 		case OPT_POLL:
-			if (parse_u64("--poll", optarg, VMCLOCK_POLL_MS_MIN,
-				      VMCLOCK_POLL_MS_MAX, &st->poll_ms))
+			if (parse_number("--poll", optarg, "a number of milliseconds",
+					 VMCLOCK_POLL_MS_MIN, VMCLOCK_POLL_MS_MAX,
+					 &st->poll_ms))
 				return -1;
 			st->poll = true;
 			break;
 		case OPT_HOST_ERROR:
-			if (parse_u64("--host-error", optarg, 0,
-				      VMCLOCK_HOST_ERROR_NS_MAX,
-				      &st->host_error_ns))
+			if (parse_number("--host-error", optarg,
+					 "a number of nanoseconds", 0,
+					 VMCLOCK_HOST_ERROR_NS_MAX,
+					 &st->host_error_ns))
 				return -1;
 			st->host_error = true;
 			break;
 		case OPT_WEIGHT:
-			if (parse_u64("--weight", optarg, VMCLOCK_WEIGHT_MIN,
-				      VMCLOCK_WEIGHT_MAX, &st->weight_v))
+			if (parse_number("--weight", optarg, "a whole number",
+					 VMCLOCK_WEIGHT_MIN, VMCLOCK_WEIGHT_MAX,
+					 &st->weight_v))
 				return -1;
 			st->weight = true;
 			break;
 		case OPT_ENABLE:
 		case OPT_DISABLE:
+			if (st->enabled && st->enabled_v != (c == OPT_ENABLE)) {
+				err_msg("%s: --enable and --disable contradict each other",
+					cmd);
+				return -1;
+			}
 			st->enabled = true;
 			st->enabled_v = c == OPT_ENABLE;
 			break;
 		default:
-			goto bad;
+			if (!add && !optopt &&
+			    (!strcmp(argv[optind - 1], "--profile") ||
+			     !strncmp(argv[optind - 1], "--profile=", 10))) {
+				err_msg("source set: --profile is only for source add (to change the profile, del the source and add it again)");
+				return -1;
+			}
+			opt_error(cmd, c, longopts, values, argv, valid);
+			return -1;
 		}
 	}
 	return optind;
-bad:
-	err_msg("source %s: unknown option '%s'", argv[0], argv[optind - 1]);
-	return -1;
 }
 
 static int put_settings(struct nl_msg *msg, const struct settings *st)
@@ -324,12 +351,26 @@ static int put_settings(struct nl_msg *msg, const struct settings *st)
 	return 0;
 }
 
+/*
+ * Send msg, or say that it could not be built: a request too large for a
+ * netlink message is not "out of memory".
+ */
+static int send_built(struct vmclock_nl *nl, struct nl_msg *msg, int built,
+		      vmclock_nl_reply_fn fn, void *arg)
+{
+	if (msg && built) {
+		nlmsg_free(msg);
+		return built;
+	}
+	return vmclock_nl_send(nl, msg, fn, arg);
+}
+
 /* Attach the PHC at path; on success *out describes the new source. */
 int source_add(struct vmclock_nl *nl, const char *path,
-		      const struct settings *st, struct source *out)
+	       const struct settings *st, struct source *out)
 {
 	struct nl_msg *msg;
-	int fd, err;
+	int fd, err, built = 0;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
@@ -338,11 +379,9 @@ int source_add(struct vmclock_nl *nl, const char *path,
 		return err;
 	}
 	msg = vmclock_nl_msg(nl, VMCLOCK_CMD_SOURCE_ADD, 0);
-	if (msg && (nla_put_u32(msg, VMCLOCK_A_FD, fd) || put_settings(msg, st))) {
-		nlmsg_free(msg);
-		msg = NULL;
-	}
-	err = vmclock_nl_send(nl, msg, source_one_cb, out);
+	if (msg && (nla_put_u32(msg, VMCLOCK_A_FD, fd) || put_settings(msg, st)))
+		built = -EMSGSIZE;
+	err = send_built(nl, msg, built, source_one_cb, out);
 	close(fd);
 	if (err)
 		nl_fail(nl, path, err);
@@ -370,9 +409,12 @@ static int source_add_main(int argc, char *argv[])
 	first = parse_settings(argc, argv, true, &st);
 	if (first < 0)
 		return EXIT_USAGE;
-	if (argc - first != 1) {
-		err_msg("usage: source add /dev/ptpN [--profile P] [--poll MS] "
-			"[--host-error NS] [--weight W] [--disable]");
+	if (argc - first < 1) {
+		err_msg("source add: missing device (usage: %s)", add_usage);
+		return EXIT_USAGE;
+	}
+	if (argc - first > 1) {
+		unexpected("source add", argv[first + 1]);
 		return EXIT_USAGE;
 	}
 	nl = vmclock_nl_open();
@@ -386,11 +428,12 @@ static int source_add_main(int argc, char *argv[])
 	return EXIT_OK;
 }
 
-static int parse_id(const char *arg, uint32_t *id)
+static int parse_id(const char *cmd, const char *arg, uint32_t *id)
 {
 	uint64_t v;
 
-	if (parse_u64("source id", arg, 1, UINT32_MAX, &v))
+	if (parse_number(cmd, arg, "a source id (see vmclockctl sources)", 1,
+			 UINT32_MAX, &v))
 		return -1;
 	*id = v;
 	return 0;
@@ -400,14 +443,12 @@ static int source_id_request(struct vmclock_nl *nl, int cmd, uint32_t id,
 			     const struct settings *st, const char *what)
 {
 	struct nl_msg *msg = vmclock_nl_msg(nl, cmd, 0);
-	int err;
+	int err, built = 0;
 
 	if (msg && (nla_put_u32(msg, VMCLOCK_A_SOURCE_ID, id) ||
-		    (st && put_settings(msg, st)))) {
-		nlmsg_free(msg);
-		msg = NULL;
-	}
-	err = vmclock_nl_send(nl, msg, NULL, NULL);
+		    (st && put_settings(msg, st))))
+		built = -EMSGSIZE;
+	err = send_built(nl, msg, built, NULL, NULL);
 	if (err) {
 		char buf[64];
 
@@ -423,57 +464,101 @@ int source_del(struct vmclock_nl *nl, uint32_t id)
 				 "source del");
 }
 
+/* One source by id; 0 or -errno, said on stderr as WHAT ID: reason. */
+static int source_get(struct vmclock_nl *nl, uint32_t id, struct source *s,
+		      const char *what)
+{
+	struct nl_msg *msg = vmclock_nl_msg(nl, VMCLOCK_CMD_SOURCE_GET, 0);
+	int err, built = 0;
+
+	if (msg && nla_put_u32(msg, VMCLOCK_A_SOURCE_ID, id))
+		built = -EMSGSIZE;
+	err = send_built(nl, msg, built, source_one_cb, s);
+	if (err) {
+		char buf[64];
+
+		snprintf(buf, sizeof(buf), "%s %" PRIu32, what, id);
+		nl_fail(nl, buf, err);
+	}
+	return err;
+}
+
+/* A source id and nothing else, or say what is wrong. */
+static int one_id(const char *cmd, const char *usage, int argc, char *argv[],
+		  uint32_t *id)
+{
+	if (argc < 1) {
+		err_msg("%s: missing source id (usage: %s; ids: vmclockctl sources)",
+			cmd, usage);
+		return -1;
+	}
+	if (argc > 1) {
+		unexpected(cmd, argv[1]);
+		return -1;
+	}
+	return parse_id(cmd, argv[0], id);
+}
+
 static int source_del_main(int argc, char *argv[])
 {
 	struct vmclock_nl *nl;
 	uint32_t id;
 	int err;
 
-	if (argc != 2) {
-		err_msg("usage: source del ID");
-		return EXIT_USAGE;
-	}
-	if (parse_id(argv[1], &id))
+	if (one_id("source del", "source del ID", argc - 1, argv + 1, &id))
 		return EXIT_USAGE;
 	nl = vmclock_nl_open();
 	if (!nl)
 		return EXIT_ERROR;
 	err = source_del(nl, id);
 	vmclock_nl_close(nl);
-	return err ? EXIT_ERROR : EXIT_OK;
+	if (err)
+		return EXIT_ERROR;
+	if (opts.json)
+		printf("{\"id\":%" PRIu32 ",\"removed\":true}\n", id);
+	return EXIT_OK;
 }
 
 static int source_set_main(int argc, char *argv[])
 {
 	struct vmclock_nl *nl;
 	struct settings st;
+	struct source s;
 	uint32_t id;
 	int first, err;
 
 	first = parse_settings(argc, argv, false, &st);
 	if (first < 0)
 		return EXIT_USAGE;
-	if (argc - first != 1 ||
-	    !(st.poll || st.host_error || st.weight || st.enabled)) {
-		err_msg("usage: source set ID [--poll MS] [--host-error NS] "
-			"[--weight W] [--enable|--disable]");
+	if (one_id("source set", set_usage, argc - first, argv + first, &id))
+		return EXIT_USAGE;
+	if (!(st.poll || st.host_error || st.weight || st.enabled)) {
+		err_msg("source set %" PRIu32 ": nothing to change (give --poll, --host-error, --weight, --enable or --disable)",
+			id);
 		return EXIT_USAGE;
 	}
-	if (parse_id(argv[first], &id))
-		return EXIT_USAGE;
 	nl = vmclock_nl_open();
 	if (!nl)
 		return EXIT_ERROR;
 	err = source_id_request(nl, VMCLOCK_CMD_SOURCE_SET, id, &st,
 				"source set");
+	/* Under -j, the source as it is now, as source add prints it. */
+	if (!err && opts.json)
+		err = source_get(nl, id, &s, "source set");
 	vmclock_nl_close(nl);
-	return err ? EXIT_ERROR : EXIT_OK;
+	if (err)
+		return EXIT_ERROR;
+	if (opts.json) {
+		source_json(&s);
+		putchar('\n');
+	}
+	return EXIT_OK;
 }
 
 int source_main(int argc, char *argv[])
 {
 	if (argc < 2) {
-		err_msg("usage: source add|del|set ...");
+		err_msg("source: missing command (add, del or set)");
 		return EXIT_USAGE;
 	}
 	if (!strcmp(argv[1], "add"))
@@ -482,6 +567,6 @@ int source_main(int argc, char *argv[])
 		return source_del_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "set"))
 		return source_set_main(argc - 1, argv + 1);
-	err_msg("source: unknown command '%s' (add, del, set)", argv[1]);
+	err_msg("source: unknown command '%s' (add, del or set)", argv[1]);
 	return EXIT_USAGE;
 }

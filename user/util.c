@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -84,4 +87,64 @@ bool extra_args(int argc, char *argv[])
 		return false;
 	err_msg("%s: unexpected argument '%s'", argv[0], argv[1]);
 	return true;
+}
+
+/*
+ * A whole decimal number within [min, max] from a command-line argument:
+ * digits only, so that " -5" or "+5" is not silently read as something
+ * else.  On error says "WHAT: 'ARG' is not NOUN" or "WHAT: ARG is out of
+ * range (MIN..MAX)" and returns -EINVAL or -ERANGE.
+ */
+int parse_number(const char *what, const char *arg, const char *noun,
+		 uint64_t min, uint64_t max, uint64_t *out)
+{
+	unsigned long long v;
+	const char *p;
+	char *end;
+
+	for (p = arg; *p >= '0' && *p <= '9'; p++)
+		;
+	if (p == arg || *p) {
+		err_msg("%s: '%s' is not %s", what, arg, noun);
+		return -EINVAL;
+	}
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (errno || v < min || v > max) {
+		err_msg("%s: %s is out of range (%" PRIu64 "..%" PRIu64 ")",
+			what, arg, min, max);
+		return -ERANGE;
+	}
+	*out = v;
+	return 0;
+}
+
+/*
+ * getopt_long(), called with an optstring starting with ':', returned c
+ * ('?' or ':'): say what was wrong with which option.  values[i] says
+ * what the value of longopts[i] is ("milliseconds").  valid lists the
+ * command's options.
+ */
+void opt_error(const char *cmd, int c, const struct option *longopts,
+	       const char *const *values, char *argv[], const char *valid)
+{
+	int i;
+
+	if (c == ':') {
+		for (i = 0; longopts[i].name; i++)
+			if (longopts[i].val == optopt)
+				break;
+		if (longopts[i].name)
+			err_msg("--%s needs a value (%s)", longopts[i].name,
+				values[i]);
+		else
+			err_msg("-%c needs a value", optopt);
+		return;
+	}
+	/* An unknown long option leaves optopt 0, a short one its letter. */
+	if (optopt)
+		err_msg("%s: unknown option '-%c' (%s)", cmd, optopt, valid);
+	else
+		err_msg("%s: unknown option '%s' (%s)", cmd, argv[optind - 1],
+			valid);
 }

@@ -60,11 +60,37 @@ int vmclock_nl_request(struct vmclock_nl *nl, int cmd, int flags,
 		       vmclock_nl_reply_fn fn, void *arg);
 const char *vmclock_nl_extack(const struct vmclock_nl *nl);
 
-/* An event: its command and attributes; non-zero stops listening. */
+/*
+ * An event: its command and attributes; non-zero stops listening.  Besides
+ * the family's own commands, cmd may be one of these, with tb NULL.
+ */
+enum {
+	VMCLOCK_NL_EV_UNLOADED = -1,	/* the family went away */
+	VMCLOCK_NL_EV_LOADED = -2,	/* it is back; events follow again */
+};
 typedef int (*vmclock_nl_event_fn)(int cmd, struct nlattr **tb, void *arg);
 int vmclock_nl_subscribe(struct vmclock_nl *nl);
 int vmclock_nl_listen(struct vmclock_nl *nl, vmclock_nl_event_fn fn, void *arg);
+const char *nl_strerror(const struct vmclock_nl *nl, int err, char *buf,
+			size_t len);
 int nl_fail(const struct vmclock_nl *nl, const char *what, int err);
+
+/*
+ * Checking what was received (exported for the unit tests): attributes of
+ * a vmclock message against the family's policy into tb[VMCLOCK_A_MAX + 1]
+ * (0 or -EBADMSG); whether the sender is the kernel; and a controller
+ * notification about a family.
+ */
+struct nlmsghdr;
+struct vmclock_nl_family {
+	int cmd;		/* CTRL_CMD_NEWFAMILY, CTRL_CMD_DELFAMILY, ... */
+	char name[16];		/* GENL_NAMSIZ */
+	int id;
+	int events_group;	/* id of its "events" group, -1: none */
+};
+int vmclock_nl_parse(struct nlmsghdr *nlh, struct nlattr **tb);
+bool vmclock_nl_from_kernel(struct nl_msg *msg);
+int vmclock_nl_parse_ctrl(struct nlmsghdr *nlh, struct vmclock_nl_family *f);
 
 /* util.c */
 void __attribute__((format(printf, 1, 2))) err_msg(const char *fmt, ...);
@@ -72,6 +98,11 @@ void json_string(FILE *f, const char *s);
 int read_line(const char *path, char *buf, size_t len);
 bool extra_args(int argc, char *argv[]);
 const char *status_name(unsigned int status);
+int parse_number(const char *what, const char *arg, const char *noun,
+		 uint64_t min, uint64_t max, uint64_t *out);
+struct option;
+void opt_error(const char *cmd, int c, const struct option *longopts,
+	       const char *const *values, char *argv[], const char *valid);
 
 /* source.c */
 #define MAX_SOURCES 256

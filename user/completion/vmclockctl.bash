@@ -30,7 +30,8 @@ _vmclockctl()
 		return
 	fi
 	if [[ $cmd == monitor ]]; then
-		[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--count" -- "$cur"))
+		[[ $prev == --count || $prev == -c ]] && { COMPREPLY=(); return; }
+		[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--count --follow" -- "$cur"))
 		return
 	fi
 	[[ $cmd == source ]] || { COMPREPLY=(); return; }
@@ -53,7 +54,9 @@ _vmclockctl()
 			COMPREPLY=($(compgen -W "$(ls /dev/ptp[0-9]* 2>/dev/null)" -- "$cur"))
 		fi ;;
 	del|set)
-		if [[ $cur == -* && $sub == set ]]; then
+		if [[ $sub == del && $prev != del ]]; then
+			COMPREPLY=()	# one id only
+		elif [[ $cur == -* && $sub == set ]]; then
 			COMPREPLY=($(compgen -W "--poll --host-error --weight --enable --disable" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "$(ls /sys/kernel/vmclock/sources 2>/dev/null)" -- "$cur"))

@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Suite "sampling": sources sampled from simulated hypervisor clocks
-# (selftests/sim: KVM, Hyper-V and ENA behaviours, unplug).
+# (selftests/sim: KVM, Hyper-V and ENA behaviours, unplug), and monitor
+# across an unload and reload of vmclock.
 modprobe vmclock_sim
 modprobe vmclock
 t sampling_test sampling_test
+t monitor_reload monitor_reload.sh
 t sim_unload sim_unload.sh

@@ -4,7 +4,7 @@
 # vmclockctl source add|del|set, sources and discover against a real
 # driver's PHC (e1000e), left attached by source_test.
 . /tests/tap.sh
-plan 17
+plan 21
 
 phc=
 for f in /sys/class/ptp/ptp*/clock_name; do
@@ -38,10 +38,14 @@ err=$(vmclockctl source add /dev/$phc --profile vmware 2>&1)
 check "unknown profile: the kernel lists the known ones ($err)" \
 	[ "$err" = "vmclockctl: /dev/$phc: Invalid argument: unknown profile (kvm, hyperv, ena, vmclock, generic)" ]
 
-vmclockctl source set "$id" --poll 500 --weight 50
-check "source set changes poll_ms and weight" \
+out=$(vmclockctl source set "$id" --poll 500 --weight 50)
+check "source set changes poll_ms and weight, silently" \
 	[ "$(cat /sys/kernel/vmclock/sources/$id/poll_ms)" = 500 -a \
-	  "$(cat /sys/kernel/vmclock/sources/$id/weight)" = 50 ]
+	  "$(cat /sys/kernel/vmclock/sources/$id/weight)" = 50 -a -z "$out" ]
+json=$(vmclockctl -j source set "$id" --host-error 50000)
+diag "$json"
+check "source set -j: the source as it is now" \
+	sh -c "echo '$json' | grep -q '^{\"id\":$id,\"phc\":\"$phc\",.*\"poll_ms\":500,\"host_error_ns\":50000,\"weight\":50,.*}\$'"
 
 err=$(vmclockctl source set 99999 --poll 500 2>&1)
 rc=$?
@@ -64,14 +68,22 @@ check "sources -j: an array holding the source" \
 out=$(vmclockctl discover)
 check "discover: an emulated NIC clock is no hypervisor clock ($out)" \
 	[ "$out" = "no hypervisor PTP clock found" ]
+json=$(vmclockctl -j discover)
+check "discover -j: nothing attached, nothing failed ($json)" \
+	[ "$json" = '{"removed":[],"attached":[],"already_attached":[],"failed":[]}' ]
 
-vmclockctl source del "$id"
+json=$(vmclockctl -j source del "$id")
+check "source del -j says which source went ($json)" \
+	[ "$json" = "{\"id\":$id,\"removed\":true}" ]
 check "source del removes it from sysfs" [ ! -e /sys/kernel/vmclock/sources/$id ]
 check "sources -j is then an empty array" [ "$(vmclockctl -j sources)" = "[]" ]
 
 err=$(vmclockctl source del "$id" 2>&1)
 check "deleting it twice: exit 1 ($err)" \
 	[ "$err" = "vmclockctl: source del $id: No such file or directory: no source with this id" ]
+out=$(vmclockctl -j source del "$id" 2>/dev/null)
+rc=$?
+check "and under -j: exit 1, nothing on stdout ($rc)" [ $rc -eq 1 -a -z "$out" ]
 
 # monitor: one line per event, in order, as they happen; --count ends it.
 # Status changes come in between: only source events are compared.

@@ -2,10 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The shipped udev rule under the distribution's systemd-udevd: among
-# several PTP clocks, /dev/ptp_vmclock is the unified one, and it goes
-# away with the module.  Unloads vmclock.
+# several PTP clocks, /dev/ptp_vmclock is the unified one, every user can
+# read it, and it goes away with the module.  Unloads vmclock.
 . /tests/tap.sh
-plan 4
+plan 6
 
 mkdir -p /run/udev /etc/udev/rules.d
 cp /tests/60-vmclock.rules /etc/udev/rules.d/
@@ -23,6 +23,14 @@ check "/dev/ptp_vmclock is the unified clock ($link of $n PTP clocks)" \
 out=$(phc_ctl "$(readlink -f /dev/ptp_vmclock)" get 2>&1)
 check "phc_ctl reads it through readlink -f ($out)" \
 	sh -c "echo '$out' | grep -q 'clock time is'"
+# Reading reveals nothing secret and the module refuses adjustments.
+mode=$(stat -L -c %a /dev/ptp_vmclock)
+check "the unified clock is readable by all, writable by root ($mode)" \
+	[ "$mode" = 644 ]
+status=$(cat /sys/kernel/vmclock/status)
+out=$(phc_read_as 65534 /dev/ptp_vmclock)
+check "an unprivileged user reads it with clock_gettime ($out, $status)" \
+	[ "$out" = "read ok" -o \( "$out" = "read EAGAIN" -a "$status" = unsynchronized \) ]
 modprobe -r vmclock
 check "vmclock unloads" [ $? -eq 0 ]
 udevadm settle -t 10
