@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "estimator.h"
+#include "evidence.h"
 #include "kselftest_harness.h"
 
 #define SEC		1000000000LL
@@ -872,44 +873,6 @@ TEST_F(late, falseticker_joining_is_rejected)
  * synchronized on the other two). Each 100 ms: the polls due, a tick,
  * and a check of the published clock against the truth.
  */
-/*
- * The least bound the evidence asks for at raw r, from the sources' own
- * intervals (est_source_get()): the distance from the published clock
- * to the farthest point that at least half of the voters may agree on,
- * a voter without an estimate agreeing with any point. 0: none.
- */
-static u64 evidence_reach(const struct est *e, s64 r)
-{
-	s64 lo[EST_MAX_SOURCES], hi[EST_MAX_SOURCES], x, l = S64_MAX;
-	s64 h = -S64_MAX;
-	struct est_source_info in;
-	int n = 0, need, i, j, k, cnt;
-
-	for (i = 0; i < EST_MAX_SOURCES; i++) {
-		if (est_source_get(e, i, r, &in) ||
-		    in.bound_ns == EST_BOUND_UNKNOWN ||
-		    in.state == EST_SRC_STALE)
-			continue;
-		lo[n] = in.offset_ns - (s64)in.bound_ns;
-		hi[n] = in.offset_ns + (s64)in.bound_ns;
-		n++;
-	}
-	need = ((int)e->voters + 1) / 2 - ((int)e->voters - n);
-	if (!n || need < 1)
-		return 0;
-	for (i = 0; i < 2 * n; i++) {
-		x = i < n ? lo[i] : hi[i - n];
-		for (j = 0, cnt = 0; j < n; j++)
-			cnt += lo[j] <= x && x <= hi[j];
-		if (cnt < need)
-			continue;
-		l = min(l, x);
-		h = max(h, x);
-	}
-	k = l <= h;
-	return k ? (u64)max(sabs(l), sabs(h)) : 0;
-}
-
 struct trio_stats {
 	int cnt[EST_STATUS_MAX];	/* checks per status */
 	int uncovered;			/* |error| beyond the bound */
