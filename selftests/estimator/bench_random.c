@@ -434,7 +434,9 @@ static void rnd_poll(struct rrun *r, int i)
 		poll_reads(&r->w, s, r->est, i, 0, NULL, NULL);
 	est_update(r->est, RAW0 + (int64_t)llround(r->w.raw));
 	poll_next(r->est, s, i, r->w.tau);
-	r->polled |= 1U << i;
+	/* a read blocked for a ms is ignored by design: not seen yet */
+	if (s->clear_reads)
+		r->polled |= 1U << i;
 	if (r->blind && (r->polled & r->honest) == r->honest)
 		r->blind = false;
 }
