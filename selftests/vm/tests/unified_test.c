@@ -302,7 +302,7 @@ TEST_F(unified, unplug_keeps_sync)
 				VMCLOCK_SOURCE_GONE, 5));
 	usleep(1500000);
 	ASSERT_EQ(0, get_status(self->nl, &st));
-	EXPECT_EQ(VMCLOCK_STATUS_SYNCHRONIZED, st.status);
+	EXPECT_EQ((uint32_t)VMCLOCK_STATUS_SYNCHRONIZED, st.status);
 	ASSERT_EQ(0, read_line("/sys/kernel/vmclock/selected", buf, sizeof(buf)));
 	TH_LOG("selected after the unplug of %u: '%s'", r.id, buf);
 	EXPECT_FALSE(id_in_list(buf, r.id));
