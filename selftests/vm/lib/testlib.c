@@ -280,6 +280,19 @@ int sim_set(int id, const char *file, long long v)
 	return write_str(path, buf);
 }
 
+/* The number in file of clock id into *v: 0 or -errno. */
+int sim_get(int id, const char *file, long long *v)
+{
+	char path[128], buf[32];
+	int err;
+
+	snprintf(path, sizeof(path), SIM_DIR "/%d/%s", id, file);
+	err = read_line(path, buf, sizeof(buf));
+	if (!err)
+		*v = atoll(buf);
+	return err;
+}
+
 /* N of the simulated clock's /dev/ptpN, -1 when unregistered. */
 int sim_ptp(int id)
 {

@@ -53,6 +53,7 @@ bool id_in_list(const char *list, unsigned int id);
 int write_str(const char *path, const char *s);
 int __attribute__((format(printf, 1, 2))) sim_ctl(const char *fmt, ...);
 int sim_set(int id, const char *file, long long v);
+int sim_get(int id, const char *file, long long *v);
 int sim_ptp(int id);
 long long sim_stat(int id, const char *key);
 long long sim_truth_at(int tfd, long long raw);

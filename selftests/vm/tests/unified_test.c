@@ -20,81 +20,9 @@
 #include <netlink/attr.h>
 
 #include "kselftest_harness.h"
-#include "testlib.h"
-#include "estimator.h"
+#include "unified.h"
 
 #define SIM SIM_DIR
-
-struct status {
-	uint32_t status;
-	struct est_snapshot snap;
-	bool have_snap;
-	char selected[64];
-};
-
-static int status_cb(struct nlattr **tb, void *arg)
-{
-	struct status *st = arg;
-
-	st->status = tb[VMCLOCK_A_STATUS] ? nla_get_u32(tb[VMCLOCK_A_STATUS]) : ~0U;
-	st->have_snap = tb[VMCLOCK_A_SNAP_SEQ] && tb[VMCLOCK_A_SNAP_BOUND_GROWTH];
-	if (!st->have_snap)
-		return 0;
-	st->snap.seq = nla_get_u32(tb[VMCLOCK_A_SNAP_SEQ]);
-	st->snap.raw_base = nla_get_u64(tb[VMCLOCK_A_SNAP_RAW_BASE]);
-	st->snap.time_base = nla_get_u64(tb[VMCLOCK_A_SNAP_TIME_BASE]);
-	st->snap.freq = nla_get_u64(tb[VMCLOCK_A_SNAP_FREQ]);
-	st->snap.slew = nla_get_u64(tb[VMCLOCK_A_SNAP_SLEW]);
-	st->snap.slew_len = nla_get_u64(tb[VMCLOCK_A_SNAP_SLEW_LEN]);
-	st->snap.bound_base = nla_get_u64(tb[VMCLOCK_A_SNAP_BOUND_BASE]);
-	st->snap.bound_growth = nla_get_u64(tb[VMCLOCK_A_SNAP_BOUND_GROWTH]);
-	st->snap.status = st->status;
-	return 0;
-}
-
-static int get_status(struct vmclock_nl *nl, struct status *st)
-{
-	memset(st, 0, sizeof(*st));
-	return vmclock_nl_request(nl, VMCLOCK_CMD_STATUS_GET, 0, status_cb, st);
-}
-
-static long long ts_ns(const struct ptp_clock_time *t)
-{
-	return t->sec * 1000000000LL + t->nsec;
-}
-
-/* Wait up to secs for the unified clock to be synchronized. */
-static bool wait_synced(struct vmclock_nl *nl, int secs)
-{
-	struct status st;
-	int i;
-
-	for (i = 0; i < secs * 10; i++) {
-		if (!get_status(nl, &st) && st.status == VMCLOCK_STATUS_SYNCHRONIZED)
-			return true;
-		usleep(100000);
-	}
-	return false;
-}
-
-/*
- * One PTP_SYS_OFFSET_PRECISE read of the clock fd phc together with the
- * snapshot it was made from: the status before and after it must carry
- * the same seq. Returns 0, 1 if a new snapshot came in between (read
- * again), or -1 on an error.
- */
-static int precise_at_snapshot(struct vmclock_nl *nl, int phc,
-			       struct ptp_sys_offset_precise *p,
-			       struct status *st)
-{
-	struct status after;
-
-	memset(p, 0, sizeof(*p));
-	if (get_status(nl, st) || ioctl(phc, PTP_SYS_OFFSET_PRECISE, p) ||
-	    get_status(nl, &after))
-		return -1;
-	return !st->have_snap || after.snap.seq != st->snap.seq;
-}
 
 FIXTURE(unified) {
 	struct vmclock_nl *nl;
@@ -104,38 +32,13 @@ FIXTURE(unified) {
 
 FIXTURE_SETUP(unified)
 {
-	self->nl = vmclock_nl_open();
-	ASSERT_NE(NULL, self->nl);
-	ASSERT_EQ(0, write_str(SIM "/ctl", "add 0 KVM virtual PTP"));
-	ASSERT_EQ(0, write_str(SIM "/ctl", "add 1 hyperv"));
-	ASSERT_EQ(0, write_str(SIM "/ctl", "add 2 ena-ptp-00"));
-	/* some noise, and the sources somewhat off truth, as hosts are */
-	ASSERT_EQ(0, write_str(SIM "/0/noise_ns", "20"));
-	ASSERT_EQ(0, write_str(SIM "/0/offset_ns", "3000"));
-	ASSERT_EQ(0, write_str(SIM "/2/offset_ns", "-2000"));
-	ASSERT_EQ(0, system("vmclockctl discover > /dev/null"));
-	self->truth = open(SIM "/truth", O_RDWR);
-	ASSERT_LE(0, self->truth);
-	self->phc = open_phc(own_phc());
-	ASSERT_LE(0, self->phc);
+	ASSERT_EQ(0, unified_open(&self->nl, &self->truth, &self->phc));
 	ASSERT_TRUE(wait_synced(self->nl, 30));
 }
 
 FIXTURE_TEARDOWN(unified)
 {
-	int i;
-
-	close(self->phc);
-	close(self->truth);
-	system("for d in /sys/kernel/vmclock/sources/*; do "
-	       "[ -d $d ] && vmclockctl source del ${d##*/}; done");
-	for (i = 0; i < 4; i++) {
-		char cmd[16];
-
-		snprintf(cmd, sizeof(cmd), "del %d", i);
-		write_str(SIM "/ctl", cmd);
-	}
-	vmclock_nl_close(self->nl);
+	unified_close(self->nl, self->truth, self->phc);
 }
 
 /*
@@ -317,21 +220,12 @@ TEST_F(unified, falseticker_left_out)
 static int unified_error(FIXTURE_DATA(unified) *self, long long *err,
 			 unsigned long long *bound)
 {
-	struct ptp_sys_offset_precise p;
-	struct status st;
-	s64 eval;
-	u64 b;
-	int tries, rc = 1;
+	struct check c;
 
-	/* the bound of the snapshot the read was made from */
-	for (tries = 0; tries < 5 && rc > 0; tries++)
-		rc = precise_at_snapshot(self->nl, self->phc, &p, &st);
-	if (rc)
+	if (check_unified(self->nl, self->phc, self->truth, &c))
 		return -1;
-	est_snapshot_eval(&st.snap, ts_ns(&p.sys_monoraw), &eval, &b);
-	*err = ts_ns(&p.device) -
-	       sim_truth_at(self->truth, ts_ns(&p.sys_monoraw));
-	*bound = b;
+	*err = c.err;
+	*bound = c.bound;
 	return 0;
 }
 
@@ -408,7 +302,7 @@ TEST_F(unified, unplug_keeps_sync)
 				VMCLOCK_SOURCE_GONE, 5));
 	usleep(1500000);
 	ASSERT_EQ(0, get_status(self->nl, &st));
-	EXPECT_EQ(VMCLOCK_STATUS_SYNCHRONIZED, st.status);
+	EXPECT_EQ((uint32_t)VMCLOCK_STATUS_SYNCHRONIZED, st.status);
 	ASSERT_EQ(0, read_line("/sys/kernel/vmclock/selected", buf, sizeof(buf)));
 	TH_LOG("selected after the unplug of %u: '%s'", r.id, buf);
 	EXPECT_FALSE(id_in_list(buf, r.id));
