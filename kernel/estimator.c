@@ -133,22 +133,47 @@ static s64 smul_shr_round(s64 a, s64 b, unsigned int shift)
 	return s_sat(r, (a < 0) != (b < 0));
 }
 
-/* (a << shift) / b for b > 0, saturating. */
+/*
+ * (a << shift) / b for b > 0, saturating. A long division, so that the
+ * divisor keeps at least 60 bits however large the quotient is (scaling
+ * the divisor down left it 64 minus the quotient's bits).
+ */
 static u64 udiv_shl(u64 a, u64 b, unsigned int shift)
 {
-	int k;
+	int k = fls64(b) - 60;
+	unsigned int n;
+	u64 q, rem, res;
 
 	if (!a)
 		return 0;
 	if (!b)
 		return U64_MAX;
-	k = fls64(a) + (int)shift - 64;
-	if (k <= 0)
+	if (fls64(a) + (int)shift <= 64)
 		return div64_u64(a << shift, b);
-	b >>= k;
-	if (!b)
+	if (k > 0) {
+		/* leave room for a few quotient bits per step */
+		b >>= k;
+		if ((int)shift >= k) {
+			shift -= k;
+		} else {
+			a >>= k - shift;
+			shift = 0;
+		}
+	}
+	q = div64_u64(a, b);
+	if (q && fls64(q) + (int)shift > 64)
 		return U64_MAX;
-	return div64_u64(a << (shift - k), b);
+	rem = a - q * b;
+	res = q << shift;
+	while (shift) {
+		n = min_t(unsigned int, shift, 64 - fls64(b));
+		shift -= n;
+		rem <<= n;
+		q = div64_u64(rem, b);
+		rem -= q * b;
+		res += q << shift;
+	}
+	return res;
 }
 
 static s64 sdiv_shl(s64 a, u64 b, unsigned int shift)
