@@ -250,6 +250,22 @@ static void kf_renorm(struct est_kf *kf)
 }
 
 /*
+ * Cap the frequency variance at the initial one, (500 ppm)^2, and scale
+ * the covariance with its sigma: capping P_ff alone leaves |P_of| above
+ * sqrt(P_oo P_ff), a covariance no state can have.
+ */
+static void kf_cap_ff(u64 *p_ff, s64 *p_of)
+{
+	u64 f;
+
+	if (*p_ff <= EST_PFF0)
+		return;
+	f = usqrt(udiv_shl(EST_PFF0, *p_ff, 62));	/* Q.31 */
+	*p_of = smul_shr(*p_of, (s64)f, 31);
+	*p_ff = EST_PFF0;
+}
+
+/*
  * Covariance after a span of dt raw ns; does not touch the state. Short
  * spans keep 32 fraction bits (the first updates subtract nearly equal
  * terms), long ones trade them for range; a term that saturates makes
@@ -287,8 +303,8 @@ static void kf_cov(const struct est_kf *kf, u64 dt, u64 *p_oo, s64 *p_of,
 	*p_of = s_add(kf->p_of, smul_shr((s64)min_t(u64, kf->p_ff, S64_MAX),
 					 sdt, 34));
 	*p_of = s_add(*p_of, (s64)min_t(u64, t_qf / 2, S64_MAX));
-	*p_ff = min_t(u64, sat_add(kf->p_ff, umul_shr(kf->q, dt, 30)),
-		      EST_PFF0);
+	*p_ff = sat_add(kf->p_ff, umul_shr(kf->q, dt, 30));
+	kf_cap_ff(p_ff, p_of);
 }
 
 static void kf_predict(struct est_kf *kf, s64 t)
@@ -323,30 +339,45 @@ static void kf_two_point(struct est_kf *kf, s64 t, s64 nu, u64 r)
 	kf->off = s_add(kf->off, dy);
 	kf->t_ref = t;
 	kf->freq = sdiv_shl(dy, dt, 46);
-	kf->p_ff = min_t(u64, udiv_shl(sat_add(kf->p_oo, r), dt2, 40),
-			 EST_PFF0);
+	kf->p_ff = udiv_shl(sat_add(kf->p_oo, r), dt2, 40);
 	kf->p_of = (s64)min_t(u64, udiv_shl(r, dt, 34), S64_MAX);
 	kf->p_oo = r;
+	kf_cap_ff(&kf->p_ff, &kf->p_of);
 	kf_renorm(kf);
+}
+
+/*
+ * Keep the covariance positive semi-definite: |P_of| <= sqrt(P_oo P_ff).
+ * Rounding can break it where the correlation is close to one (first
+ * samples that differ much in variance); an update from such a prior
+ * takes more than the whole frequency variance away, P_ff collapses to
+ * its floor and the frequency freezes, however wrong.
+ */
+static void kf_psd(struct est_kf *kf)
+{
+	u64 cap = umul_shr(usqrt(kf->p_oo), usqrt(kf->p_ff), 0);
+
+	cap = min_t(u64, cap, S64_MAX);
+	kf->p_of = clamp_t(s64, kf->p_of, -(s64)cap, (s64)cap);
 }
 
 static void kf_update(struct est_kf *kf, s64 nu, u64 r)
 {
 	u64 s = sat_add(kf->p_oo, r);
 	u64 ko = udiv_shl(kf->p_oo, s, 32);
-	s64 kfr = sdiv_shl(kf->p_of, s, 28);
-	s64 p_of = kf->p_of;
-	u64 cap, d;
+	s64 kfr, p_of;
+	u64 d;
 
+	kf_psd(kf);
+	p_of = kf->p_of;
+	kfr = sdiv_shl(p_of, s, 28);
 	kf->off = s_add(kf->off, smul_shr((s64)ko, nu, 32));
 	kf->freq = s_add(kf->freq, smul_shr(kfr, nu, 16));
 	kf->p_oo = max_t(u64, kf->p_oo - umul_shr(ko, kf->p_oo, 32), 1);
 	d = u64_abs(smul_shr(kfr, p_of, 28));
 	kf->p_ff = kf->p_ff > d + 1 ? kf->p_ff - d : 1;
 	kf->p_of = p_of - smul_shr((s64)ko, p_of, 32);
-	cap = umul_shr(usqrt(kf->p_oo), usqrt(kf->p_ff), 0);
-	cap = min_t(u64, cap, S64_MAX);
-	kf->p_of = clamp_t(s64, kf->p_of, -(s64)cap, (s64)cap);
+	kf_psd(kf);
 	kf_renorm(kf);
 }
 
