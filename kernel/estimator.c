@@ -449,12 +449,15 @@ static u64 src_gran(const struct est_source *s)
 	return s->cfg.granularity_ns ? s->cfg.granularity_ns : 1;
 }
 
-/* Threshold telling a fresh host sample from a repeated one, Q.1 ns. */
-static u64 src_plat_thr(const struct est_source *s)
+/*
+ * Threshold telling a fresh host sample from a repeated one, Q.1 ns,
+ * for two reads with brackets d1 and d2. Reads of one host sample share
+ * its noise; they differ by a granule each and by where in its bracket
+ * each was taken, up to half of each bracket.
+ */
+static u64 src_plat_thr(const struct est_source *s, u32 d1, u32 d2)
 {
-	u64 sd = q16_ceil(usqrt(s->kf.r) << 8);
-
-	return 2 * (2 * src_gran(s) + s->delay_min + 4 * sd);
+	return 4 * src_gran(s) + d1 + d2;
 }
 
 static u64 src_stale_age(const struct est_source *s)
@@ -484,12 +487,14 @@ static u64 src_sys(const struct est_source *s)
 		/* host sample located within plat_span: timing error */
 		u64 fa = u64_abs(s->kf.freq) >> 20;	/* ns/T Q.12 */
 		u64 fs = EST_K * kf_sigf(&s->kf);
-		u64 thr = src_plat_thr(s) / 2;
+		u64 thr = src_plat_thr(s, s->delay_min, s->delay_min) / 2 +
+			4 * q16_ceil(usqrt(s->kf.r) << 8);
 
 		b += umul_shr(fa + fs, s->plat_span / 2, 42) + 1;
 		/*
 		 * A host sample moving the value by less than the detection
-		 * threshold may go unseen: only when the drift over one
+		 * threshold plus four sigma of its noise (which can cancel
+		 * the drift) may go unseen: only when the drift over one
 		 * period can be that small.
 		 */
 		if (fa <= fs || umul_shr(fa - fs, s->cfg.update_period_ns,
@@ -855,9 +860,11 @@ enum est_sample_result est_sample(struct est *est, unsigned int id,
 		s64 per = (s64)s->cfg.update_period_ns;
 
 		if (!s->plat_valid ||
-		    u64_abs(s_add(y2, -s->plat_y)) <= src_plat_thr(s)) {
+		    u64_abs(s_add(y2, -s->plat_y)) <=
+		    src_plat_thr(s, s->plat_delay, delay)) {
 			if (!s->plat_valid) {
 				s->plat_y = y2;
+				s->plat_delay = delay;
 				s->plat_since = mid;
 			}
 			s->plat_valid = true;
@@ -885,6 +892,12 @@ enum est_sample_result est_sample(struct est *est, unsigned int id,
 	}
 
 	res = src_feed(s, mid, y2, delay, tspan);
+	if (s->cfg.update_period_ns) {
+		/* later reads of this host sample add nothing */
+		s->plat_y = y2;
+		s->plat_delay = delay;
+		s->plat_raw = s->last_raw;
+	}
 	if (res == EST_SAMPLE_OUTLIER) {
 		s->n_reject++;
 		src_hist_push(s, mid, y2, delay, res);
@@ -904,21 +917,12 @@ enum est_sample_result est_sample(struct est *est, unsigned int id,
 			res = EST_SAMPLE_STEP;
 		} else {
 			s->state = EST_SRC_STEP;
-			if (s->cfg.update_period_ns) {
-				/* later reads of this host sample add nothing */
-				s->plat_y = y2;
-				s->plat_raw = s->last_raw;
-			}
 			return res;
 		}
 		s->hist[(s->hist_pos + EST_WINDOW - 1) % EST_WINDOW].result =
 			EST_SAMPLE_ACCEPTED;
 	} else {
 		src_hist_push(s, mid, y2, delay, res);
-	}
-	if (s->cfg.update_period_ns) {
-		s->plat_y = y2;
-		s->plat_raw = s->last_raw;
 	}
 	if (res == EST_SAMPLE_ACCEPTED && delay >= s->delay_min) {
 		u32 ex = delay - s->delay_min;
