@@ -131,22 +131,47 @@ static s64 smul_shr_round(s64 a, s64 b, unsigned int shift)
 	return s_sat(r, (a < 0) != (b < 0));
 }
 
-/* (a << shift) / b for b > 0, saturating. */
+/*
+ * (a << shift) / b for b > 0, saturating. A long division, so that the
+ * divisor keeps at least 60 bits however large the quotient is (scaling
+ * the divisor down left it 64 minus the quotient's bits).
+ */
 static u64 udiv_shl(u64 a, u64 b, unsigned int shift)
 {
-	int k;
+	int k = fls64(b) - 60;
+	unsigned int n;
+	u64 q, rem, res;
 
 	if (!a)
 		return 0;
 	if (!b)
 		return U64_MAX;
-	k = fls64(a) + (int)shift - 64;
-	if (k <= 0)
+	if (fls64(a) + (int)shift <= 64)
 		return div64_u64(a << shift, b);
-	b >>= k;
-	if (!b)
+	if (k > 0) {
+		/* leave room for a few quotient bits per step */
+		b >>= k;
+		if ((int)shift >= k) {
+			shift -= k;
+		} else {
+			a >>= k - shift;
+			shift = 0;
+		}
+	}
+	q = div64_u64(a, b);
+	if (q && fls64(q) + (int)shift > 64)
 		return U64_MAX;
-	return div64_u64(a << (shift - k), b);
+	rem = a - q * b;
+	res = q << shift;
+	while (shift) {
+		n = min_t(unsigned int, shift, 64 - fls64(b));
+		shift -= n;
+		rem <<= n;
+		q = div64_u64(rem, b);
+		rem -= q * b;
+		res += q << shift;
+	}
+	return res;
 }
 
 static s64 sdiv_shl(s64 a, u64 b, unsigned int shift)
@@ -223,6 +248,22 @@ static void kf_renorm(struct est_kf *kf)
 }
 
 /*
+ * Cap the frequency variance at the initial one, (500 ppm)^2, and scale
+ * the covariance with its sigma: capping P_ff alone leaves |P_of| above
+ * sqrt(P_oo P_ff), a covariance no state can have.
+ */
+static void kf_cap_ff(u64 *p_ff, s64 *p_of)
+{
+	u64 f;
+
+	if (*p_ff <= EST_PFF0)
+		return;
+	f = usqrt(udiv_shl(EST_PFF0, *p_ff, 62));	/* Q.31 */
+	*p_of = smul_shr(*p_of, (s64)f, 31);
+	*p_ff = EST_PFF0;
+}
+
+/*
  * Covariance after a span of dt raw ns; does not touch the state. Short
  * spans keep 32 fraction bits (the first updates subtract nearly equal
  * terms), long ones trade them for range; a term that saturates makes
@@ -260,8 +301,8 @@ static void kf_cov(const struct est_kf *kf, u64 dt, u64 *p_oo, s64 *p_of,
 	*p_of = s_add(kf->p_of, smul_shr((s64)min_t(u64, kf->p_ff, S64_MAX),
 					 sdt, 34));
 	*p_of = s_add(*p_of, (s64)min_t(u64, t_qf / 2, S64_MAX));
-	*p_ff = min_t(u64, sat_add(kf->p_ff, umul_shr(kf->q, dt, 30)),
-		      EST_PFF0);
+	*p_ff = sat_add(kf->p_ff, umul_shr(kf->q, dt, 30));
+	kf_cap_ff(p_ff, p_of);
 }
 
 static void kf_predict(struct est_kf *kf, s64 t)
@@ -296,30 +337,45 @@ static void kf_two_point(struct est_kf *kf, s64 t, s64 nu, u64 r)
 	kf->off = s_add(kf->off, dy);
 	kf->t_ref = t;
 	kf->freq = sdiv_shl(dy, dt, 46);
-	kf->p_ff = min_t(u64, udiv_shl(sat_add(kf->p_oo, r), dt2, 40),
-			 EST_PFF0);
+	kf->p_ff = udiv_shl(sat_add(kf->p_oo, r), dt2, 40);
 	kf->p_of = (s64)min_t(u64, udiv_shl(r, dt, 34), S64_MAX);
 	kf->p_oo = r;
+	kf_cap_ff(&kf->p_ff, &kf->p_of);
 	kf_renorm(kf);
+}
+
+/*
+ * Keep the covariance positive semi-definite: |P_of| <= sqrt(P_oo P_ff).
+ * Rounding can break it where the correlation is close to one (first
+ * samples that differ much in variance); an update from such a prior
+ * takes more than the whole frequency variance away, P_ff collapses to
+ * its floor and the frequency freezes, however wrong.
+ */
+static void kf_psd(struct est_kf *kf)
+{
+	u64 cap = umul_shr(usqrt(kf->p_oo), usqrt(kf->p_ff), 0);
+
+	cap = min_t(u64, cap, S64_MAX);
+	kf->p_of = clamp_t(s64, kf->p_of, -(s64)cap, (s64)cap);
 }
 
 static void kf_update(struct est_kf *kf, s64 nu, u64 r)
 {
 	u64 s = sat_add(kf->p_oo, r);
 	u64 ko = udiv_shl(kf->p_oo, s, 32);
-	s64 kfr = sdiv_shl(kf->p_of, s, 28);
-	s64 p_of = kf->p_of;
-	u64 cap, d;
+	s64 kfr, p_of;
+	u64 d;
 
+	kf_psd(kf);
+	p_of = kf->p_of;
+	kfr = sdiv_shl(p_of, s, 28);
 	kf->off = s_add(kf->off, smul_shr((s64)ko, nu, 32));
 	kf->freq = s_add(kf->freq, smul_shr(kfr, nu, 16));
 	kf->p_oo = max_t(u64, kf->p_oo - umul_shr(ko, kf->p_oo, 32), 1);
 	d = u64_abs(smul_shr(kfr, p_of, 28));
 	kf->p_ff = kf->p_ff > d + 1 ? kf->p_ff - d : 1;
 	kf->p_of = p_of - smul_shr((s64)ko, p_of, 32);
-	cap = umul_shr(usqrt(kf->p_oo), usqrt(kf->p_ff), 0);
-	cap = min_t(u64, cap, S64_MAX);
-	kf->p_of = clamp_t(s64, kf->p_of, -(s64)cap, (s64)cap);
+	kf_psd(kf);
 	kf_renorm(kf);
 }
 
@@ -391,12 +447,15 @@ static u64 src_gran(const struct est_source *s)
 	return s->cfg.granularity_ns ? s->cfg.granularity_ns : 1;
 }
 
-/* Threshold telling a fresh host sample from a repeated one, Q.1 ns. */
-static u64 src_plat_thr(const struct est_source *s)
+/*
+ * Threshold telling a fresh host sample from a repeated one, Q.1 ns,
+ * for two reads with brackets d1 and d2. Reads of one host sample share
+ * its noise; they differ by a granule each and by where in its bracket
+ * each was taken, up to half of each bracket.
+ */
+static u64 src_plat_thr(const struct est_source *s, u32 d1, u32 d2)
 {
-	u64 sd = q16_ceil(usqrt(s->kf.r) << 8);
-
-	return 2 * (2 * src_gran(s) + s->delay_min + 4 * sd);
+	return 4 * src_gran(s) + d1 + d2;
 }
 
 static u64 src_stale_age(const struct est_source *s)
@@ -426,12 +485,14 @@ static u64 src_sys(const struct est_source *s)
 		/* host sample located within plat_span: timing error */
 		u64 fa = u64_abs(s->kf.freq) >> 20;	/* ns/T Q.12 */
 		u64 fs = EST_K * kf_sigf(&s->kf);
-		u64 thr = src_plat_thr(s) / 2;
+		u64 thr = src_plat_thr(s, s->delay_min, s->delay_min) / 2 +
+			4 * q16_ceil(usqrt(s->kf.r) << 8);
 
 		b += umul_shr(fa + fs, s->plat_span / 2, 42) + 1;
 		/*
 		 * A host sample moving the value by less than the detection
-		 * threshold may go unseen: only when the drift over one
+		 * threshold plus four sigma of its noise (which can cancel
+		 * the drift) may go unseen: only when the drift over one
 		 * period can be that small.
 		 */
 		if (fa <= fs || umul_shr(fa - fs, s->cfg.update_period_ns,
@@ -795,9 +856,11 @@ enum est_sample_result est_sample(struct est *est, unsigned int id,
 		s64 per = (s64)s->cfg.update_period_ns;
 
 		if (!s->plat_valid ||
-		    u64_abs(s_add(y2, -s->plat_y)) <= src_plat_thr(s)) {
+		    u64_abs(s_add(y2, -s->plat_y)) <=
+		    src_plat_thr(s, s->plat_delay, delay)) {
 			if (!s->plat_valid) {
 				s->plat_y = y2;
+				s->plat_delay = delay;
 				s->plat_since = mid;
 			}
 			s->plat_valid = true;
@@ -825,6 +888,12 @@ enum est_sample_result est_sample(struct est *est, unsigned int id,
 	}
 
 	res = src_feed(s, mid, y2, delay, tspan);
+	if (s->cfg.update_period_ns) {
+		/* later reads of this host sample add nothing */
+		s->plat_y = y2;
+		s->plat_delay = delay;
+		s->plat_raw = s->last_raw;
+	}
 	if (res == EST_SAMPLE_OUTLIER) {
 		s->out_raw[s->n_reject % EST_STEP_CONFIRM] = mid;
 		s->out_y[s->n_reject % EST_STEP_CONFIRM] = y2;
@@ -846,21 +915,12 @@ enum est_sample_result est_sample(struct est *est, unsigned int id,
 			res = EST_SAMPLE_STEP;
 		} else {
 			s->state = EST_SRC_STEP;
-			if (s->cfg.update_period_ns) {
-				/* later reads of this host sample add nothing */
-				s->plat_y = y2;
-				s->plat_raw = s->last_raw;
-			}
 			return res;
 		}
 		s->hist[(s->hist_pos + EST_WINDOW - 1) % EST_WINDOW].result =
 			EST_SAMPLE_ACCEPTED;
 	} else {
 		src_hist_push(s, mid, y2, delay, res);
-	}
-	if (s->cfg.update_period_ns) {
-		s->plat_y = y2;
-		s->plat_raw = s->last_raw;
 	}
 	if (res == EST_SAMPLE_ACCEPTED && delay >= s->delay_min) {
 		u32 ex = delay - s->delay_min;

@@ -255,6 +255,7 @@ struct est_sample_rec {
  * @delay_dev: mean excess of accepted delays over @delay_min (ns)
  * @half_delay: largest half bracket among recent accepted samples (ns)
  * @plat_y: current plateau value for periodic-update sources
+ * @plat_delay: bracket of the read that gave @plat_y (ns)
  * @plat_raw: raw time of the last read that showed @plat_y
  * @plat_since: raw time the current plateau was first seen
  * @plat_push: estimated raw time of the last host sample fed
@@ -301,6 +302,7 @@ struct est_source {
 	u32 delay_dev;
 	u32 half_delay;
 	s64 plat_y;
+	u32 plat_delay;
 	s64 plat_raw;
 	s64 plat_since;
 	s64 plat_push;

@@ -7,6 +7,7 @@
  * linear function of raw time, so every test can assert the error of
  * the published clock and whether its bound holds.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1697,6 +1698,225 @@ TEST(periodic_host_step_confirmed)
 	EXPECT_EQ(0, stale);
 	EXPECT_EQ(1, e.src[0].steps);
 	EXPECT_EQ(EST_STATUS_SYNCHRONIZED, e.snap.status);
+}
+
+/*
+ * A Hyper-V-like source as the simulator models it, read the way the
+ * module reads it, in a guest under emulation: the host samples on a raw
+ * grid every 5 s (one noise draw each, floored to 100 ns), reads
+ * extrapolate the last sample at the guest's rate, the guest oscillator
+ * is some ppm off the truth. Each poll is three reads, 1 s apart or 250
+ * ms while the burst hint is on, often late (the worker delayed) and now
+ * and then by seconds; a read may be taken anywhere in its bracket and a
+ * few brackets are much wider. Nothing steps or pauses, so in 10 minutes
+ * there must be no step event, and the truth stays within the bound.
+ */
+FIXTURE(hyperv_emulated) {
+	struct est e;
+};
+
+/* Timing and host conditions of one variant. */
+struct hv_cond {
+	int seeds;
+	s64 ppm;		/* guest oscillator error, ppm/2 to ppm */
+	s64 noise;		/* host sample noise, +- ns */
+	s64 bracket;		/* bracket: this plus up to bracket_var */
+	s64 bracket_var;
+	bool anywhere;		/* read anywhere in it (else at 30 %) */
+	int wide_pm;		/* per mille of brackets widened ... */
+	s64 wide;		/* ... by up to this, before or after the read */
+	int late_pc;		/* percent of polls late by exp(late) */
+	s64 late;
+	int stall_pm;		/* per mille of polls late by up to stall */
+	s64 stall;
+};
+
+FIXTURE_VARIANT(hyperv_emulated) {
+	struct hv_cond c;
+};
+
+/* Emulated reads: wide brackets now and then, the read anywhere in them. */
+#define HV_TCG_TIMING \
+	.bracket = 1500, .bracket_var = 3000, .anywhere = true, \
+	.wide_pm = 20, .wide = 2 * MS, \
+	.late_pc = 30, .late = 100 * MS, .stall_pm = 10, .stall = 3 * SEC
+
+FIXTURE_VARIANT_ADD(hyperv_emulated, tcg_reads) {
+	.c = { .seeds = 64, .ppm = 30, .noise = 0, HV_TCG_TIMING },
+};
+
+/* Narrow reads, but the worker often late and now and then stalled. */
+FIXTURE_VARIANT_ADD(hyperv_emulated, late_polls) {
+	.c = {
+		.seeds = 64, .ppm = 30, .noise = 0,
+		.bracket = 1500, .bracket_var = 0, .anywhere = false,
+		.wide_pm = 0,
+		.late_pc = 30, .late = 100 * MS, .stall_pm = 50, .stall = 6 * SEC,
+	},
+};
+
+/* The same reads, a noisy host and a guest oscillator a few ppm off. */
+FIXTURE_VARIANT_ADD(hyperv_emulated, noisy_host) {
+	.c = { .seeds = 64, .ppm = 6, .noise = 1000, HV_TCG_TIMING },
+};
+
+FIXTURE_SETUP(hyperv_emulated)
+{
+}
+
+FIXTURE_TEARDOWN(hyperv_emulated)
+{
+}
+
+struct hv_world {
+	struct tsrc truth;	/* UTC against raw: the guest oscillator */
+	u64 rng;
+	s64 grid;		/* raw time of a host sample */
+	s64 k;			/* cached host sample: index, raw, value */
+	s64 k_raw;
+	s64 k_val;
+	s64 noise;
+};
+
+/* splitmix64, reduced to [0, n) */
+static s64 hv_rand(struct hv_world *w, s64 n)
+{
+	u64 z = (w->rng += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	z ^= z >> 31;
+	return n > 0 ? (s64)(z % (u64)n) : 0;
+}
+
+/* The source at raw r: the last host sample extrapolated at raw's rate. */
+static s64 hv_value(struct hv_world *w, s64 r)
+{
+	s64 k = (r - w->grid) / (5 * SEC), v;
+
+	if (k != w->k) {
+		w->k = k;
+		w->k_raw = w->grid + k * 5 * SEC;
+		v = truth(&w->truth, w->k_raw) - w->noise +
+			hv_rand(w, 2 * w->noise + 1);
+		w->k_val = v - v % 100;
+	}
+	return w->k_val + r - w->k_raw;
+}
+
+/* How late the worker runs a poll (or the tick). */
+static s64 hv_late(struct hv_world *w, const struct hv_cond *c)
+{
+	s64 u = hv_rand(w, 1000);
+
+	if (u < c->stall_pm)
+		return hv_rand(w, c->stall);
+	if (u < c->stall_pm + 10 * c->late_pc)
+		return (s64)(-log(1 - hv_rand(w, 1000000) / 1e6) * c->late);
+	return hv_rand(w, 2 * MS);
+}
+
+struct hv_result {
+	int steps;		/* EST_SAMPLE_STEP results */
+	int outliers;
+	int fed;		/* host samples used */
+	int uncovered;		/* ticks with the truth outside the bound */
+	s64 maxerr;
+};
+
+static void hv_run(struct est *e, const struct hv_cond *c, int seed,
+		   struct hv_result *res)
+{
+	struct hv_world w = { .rng = 1000 + seed, .k = -1, .noise = c->noise };
+	s64 t, poll, tick, end, pre, post, err;
+	struct est_source_cfg cfg;
+	enum est_sample_result sr;
+	int j;
+	u64 b;
+
+	est_init(e);
+	cfg_default(&cfg);
+	cfg.host_error_ns = 100 * US;
+	cfg.granularity_ns = 100;
+	cfg.update_period_ns = 5 * SEC;
+	cfg.weight = 1000;
+	est_source_add(e, 0, &cfg);
+	w.truth = (struct tsrc){ .off = UTC0, .r0 = 0 };
+	/* either way: each host sample moves the value visibly */
+	w.truth.ppb = (c->ppm * 500 + hv_rand(&w, c->ppm * 500 + 1)) *
+		(hv_rand(&w, 2) ? 1 : -1);
+	w.grid = 3 * SEC + hv_rand(&w, SEC);	/* the clock was added */
+	poll = w.grid + hv_rand(&w, 100 * MS);
+	tick = poll + SEC;
+	end = poll + 600 * SEC;
+	while (poll < end || tick < end) {
+		if (tick < poll) {
+			est_update(e, tick);
+			est_snapshot_eval(&e->snap, tick, &t, &b);
+			err = sabs(t - truth(&w.truth, tick));
+			if (e->snap.status != EST_STATUS_UNSYNCHRONIZED) {
+				res->uncovered += (u64)err > b;
+				res->maxerr = max(res->maxerr, err);
+			}
+			tick += SEC + hv_late(&w, c) / 4;
+			continue;
+		}
+		t = poll;
+		for (j = 0; j < 3; j++) {
+			/* the read is taken pre ns into its bracket */
+			post = c->bracket + hv_rand(&w, c->bracket_var + 1);
+			pre = c->anywhere ? hv_rand(&w, post + 1) : post * 3 / 10;
+			post -= pre;
+			if (hv_rand(&w, 1000) < c->wide_pm)
+				pre += hv_rand(&w, c->wide);
+			if (hv_rand(&w, 1000) < c->wide_pm)
+				post += hv_rand(&w, c->wide);
+			sr = est_sample(e, 0, t, hv_value(&w, t + pre),
+					t + pre + post);
+			res->steps += sr == EST_SAMPLE_STEP;
+			res->outliers += sr == EST_SAMPLE_OUTLIER;
+			res->fed += sr == EST_SAMPLE_ACCEPTED;
+			t += pre + post + 1 * US;
+		}
+		est_update(e, t);
+		poll = t + (est_source_burst(e, 0) ? 250 * MS : SEC) +
+			hv_late(&w, c);
+	}
+}
+
+TEST_F(hyperv_emulated, no_false_step)
+{
+	const struct hv_cond *c = &variant->c;
+	int seed, bad = 0, steps = 0, outliers = 0, uncovered = 0;
+	int fed_min = 1000;
+	u64 counted = 0;
+	s64 maxerr = 0;
+
+	for (seed = 1; seed <= c->seeds; seed++) {
+		struct hv_result r = { 0 };
+
+		hv_run(&self->e, c, seed, &r);
+		if (r.steps || self->e.src[0].steps)
+			TH_LOG("seed %d: %d step events, %d outliers", seed,
+			       r.steps, r.outliers);
+		bad += r.steps || self->e.src[0].steps;
+		steps += r.steps;
+		counted += self->e.src[0].steps;
+		outliers += r.outliers;
+		uncovered += r.uncovered;
+		fed_min = min(fed_min, r.fed);
+		maxerr = max(maxerr, r.maxerr);
+	}
+	TH_LOG("%d seeds: %d with a step, %d step events, %d outliers",
+	       c->seeds, bad, steps, outliers);
+	TH_LOG("host samples used: at least %d per seed", fed_min);
+	TH_LOG("max error %lld ns, beyond the bound at %d ticks",
+	       (long long)maxerr, uncovered);
+	EXPECT_EQ(0, steps);
+	EXPECT_EQ(0, counted);
+	EXPECT_EQ(0, uncovered);
+	/* 120 host samples in 10 min: stalled polls miss a few */
+	EXPECT_LE(100, fed_min);
 }
 
 /* A new host error shows in the bound at once; the filter is kept. */
