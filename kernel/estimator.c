@@ -613,7 +613,7 @@ static u64 src_meas_var(const struct est_source *s, u32 delay, u64 tspan)
 	u64 r = max_t(u64, s->kf.r, src_r_floor(s));
 
 	r = sat_add(r, src_excess_var(s, delay, 2));
-	if (s->kf.r_n < 4) {
+	if (s->kf.r_n < EST_SETTLE_GOOD) {
 		/* noise not known yet: assume the whole bracket */
 		u64 h = (u64)delay / 2 + src_gran(s);
 

@@ -1919,6 +1919,70 @@ TEST_F(hyperv_emulated, no_false_step)
 	EXPECT_LE(100, fed_min);
 }
 
+/*
+ * An ENA-like source from its first read: 40 us brackets, the device
+ * read at a fixed point of the base delay plus a uniform share of a
+ * random excess (so the random error of a read is a share of its
+ * excess only; 2 % of reads blocked for about a ms), polled five reads
+ * at a time every 800 ms, every 100 ms while the burst hint is on.
+ * Until the smallest bracket is known the excess of a read is
+ * underestimated; the first estimates must not take the read noise
+ * for nanoseconds and the frequency from it, then run on it for a poll.
+ */
+TEST(wide_reads_from_the_first)
+{
+	struct est_source_cfg c;
+	struct tsrc s = { .off = UTC0, .r0 = SEC, .ppb = 1400 };
+	int seed, i, k, outside = 0, worst_seed = 0;
+	double worst = 0;
+	struct est *e;
+
+	e = calloc(1, sizeof(*e));
+	ASSERT_NE(NULL, e);
+	for (seed = 1; seed <= 2000; seed++) {
+		u64 lcg = seed * 2654435761ULL, b;
+		s64 r = SEC, t, err;
+
+		est_init(e);
+		cfg_default(&c);
+		c.poll_ns = 800 * MS;
+		ASSERT_EQ(0, est_source_add(e, 0, &c));
+		for (i = 0; i < 40; i++,
+		     r += est_source_burst(e, 0) ? 100 * MS : 800 * MS) {
+			for (k = 0; k < 5; k++) {
+				s64 rb = r + k * 3 * US, ex, u;
+
+				lcg = lcg * 6364136223846793005ULL +
+					1442695040888963407ULL;
+				/* exponential, mean 3 us; 2 % blocked ~1 ms */
+				ex = (s64)(-3000.0 * log(1.0 - (double)(lcg >> 11) / 9007199254740992.0));
+				if ((lcg >> 40) % 50 == 0)
+					ex += 500000 + (lcg >> 20) % 1000000;
+				u = (s64)((lcg >> 24) % 1000);
+				est_sample(e, 0, rb, truth(&s, rb + 12000 +
+							   ex * u / 1000),
+					   rb + 40000 + ex);
+			}
+			est_update(e, r + 50 * US);
+			if (e->snap.status == EST_STATUS_UNSYNCHRONIZED)
+				continue;
+			est_snapshot_eval(&e->snap, r + 700 * MS, &t, &b);
+			err = sabs(t - truth(&s, r + 700 * MS));
+			if ((u64)err > b) {
+				outside++;
+				if ((double)err / b > worst) {
+					worst = (double)err / b;
+					worst_seed = seed;
+				}
+			}
+		}
+	}
+	TH_LOG("2000 starts: %d checks beyond the bound, the worst %.2f times it (seed %d)",
+	       outside, worst, worst_seed);
+	EXPECT_EQ(0, outside);
+	free(e);
+}
+
 /* A new host error shows in the bound at once; the filter is kept. */
 TEST(configure_keeps_filter)
 {
