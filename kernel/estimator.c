@@ -723,6 +723,19 @@ accepted:
 	return EST_SAMPLE_ACCEPTED;
 }
 
+/*
+ * A source has an estimate once it has EST_MIN_GOOD samples since its
+ * last reset and these have told its frequency: a first burst of reads
+ * only microseconds apart leaves it at the initial 500 ppm, and an
+ * interval grown from that over a poll interval (ms wide after a
+ * second) says nothing but may still reach into every other.
+ */
+static bool src_has_estimate(const struct est_source *s)
+{
+	return s->n_good >= EST_MIN_GOOD && !s->off_unknown &&
+		s->kf.p_ff < EST_PFF0 / 4;
+}
+
 /**
  * est_init() - reset an estimator
  * @est: estimator, caller-allocated
@@ -921,6 +934,20 @@ enum est_sample_result est_sample(struct est *est, unsigned int id,
 			EST_SAMPLE_ACCEPTED;
 	} else {
 		src_hist_push(s, mid, y2, delay, res);
+	}
+	/*
+	 * A rate beyond what any oscillator does is no estimate but a
+	 * broken one (reads across an unseen pause taken for frequency, a
+	 * clock steered far off): start again from the next read, without
+	 * the frequency, and say so until one within the limit is found.
+	 */
+	if (u64_abs(s->kf.freq >> 14) > EST_FREQ_LIMIT && s->n_good > 1) {
+		s->rate_bad = true;
+		s->freq_valid = false;
+		s->n_good = 0;
+		s->prev_n = 0;
+	} else if (src_has_estimate(s)) {
+		s->rate_bad = false;
 	}
 	if (res == EST_SAMPLE_ACCEPTED && delay >= s->delay_min) {
 		u32 ex = delay - s->delay_min;
@@ -1129,19 +1156,6 @@ static u64 range_dist(s64 p, s64 l, s64 h)
 }
 
 /*
- * A source has an estimate once it has EST_MIN_GOOD samples since its
- * last reset and these have told its frequency: a first burst of reads
- * only microseconds apart leaves it at the initial 500 ppm, and an
- * interval grown from that over a poll interval (ms wide after a
- * second) says nothing but may still reach into every other.
- */
-static bool src_has_estimate(const struct est_source *s)
-{
-	return s->n_good >= EST_MIN_GOOD && !s->off_unknown &&
-		s->kf.p_ff < EST_PFF0 / 4;
-}
-
-/*
  * What a source read last (its last read not rejected for its delay,
  * accepted or not), carried to @now on its frequency: the offset (UTC
  * minus raw, whole ns), and in @rad the bound of that read alone: the
@@ -1305,6 +1319,10 @@ static bool est_select(struct est *est, s64 now, struct est_comb *c)
 		}
 		if (!src_has_estimate(s)) {
 			s->state = EST_SRC_INIT;
+			if (s->rate_bad) {
+				s->state = EST_SRC_FALSETICKER;
+				s->ft_reason = EST_FT_RATE;
+			}
 			/*
 			 * A source still acquiring abstains (counts against
 			 * a majority) so that one answering first cannot take
@@ -1321,12 +1339,6 @@ static bool est_select(struct est *est, s64 now, struct est_comb *c)
 		}
 		voters++;
 		src_view(s, now, &v[i]);
-		if (u64_abs(v[i].freq >> 14) > EST_FREQ_LIMIT) {
-			/* a voter, and a wrong one: no interval to count */
-			s->state = EST_SRC_FALSETICKER;
-			s->ft_reason = EST_FT_RATE;
-			continue;
-		}
 		if (!have_ref) {
 			ref = v[i].base;
 			have_ref = true;

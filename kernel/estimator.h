@@ -96,8 +96,9 @@ enum est_src_state {
  * @EST_FT_OUTSIDE: its interval misses the majority intersection
  * @EST_FT_NO_MAJORITY: no interval is shared by a majority of the
  *	sources that vote (no selection at all)
- * @EST_FT_RATE: its rate against the raw clock is beyond what any
- *	oscillator does (%EST_FREQ_LIMIT): an error, not an estimate
+ * @EST_FT_RATE: its rate against the raw clock came out beyond what
+ *	any oscillator does (%EST_FREQ_LIMIT): an error, not an estimate;
+ *	it is acquiring again
  * @EST_FT_MAX: number of values
  */
 enum est_ft_reason {
@@ -264,6 +265,8 @@ struct est_sample_rec {
  * @plat_valid: @plat_y is set
  * @off_unknown: the next sample restarts the offset (pause)
  * @freq_valid: the frequency has been estimated before and may be kept
+ * @rate_bad: the last estimate's rate was beyond %EST_FREQ_LIMIT; the
+ *	filter restarted and has found none within it since
  * @prev_y: last two measurements fed to the filter, for the noise estimate
  * @prev_t: their raw times
  * @prev_x: their excess-delay variances, ns^2 Q.16
@@ -310,6 +313,7 @@ struct est_source {
 	bool plat_valid;
 	bool off_unknown;
 	bool freq_valid;
+	bool rate_bad;
 	s64 prev_y[2];
 	s64 prev_t[2];
 	u64 prev_x[2];

@@ -1550,6 +1550,44 @@ TEST_F(rate, beside_two_good_ones_is_flagged)
 	EXPECT_EQ(EST_SRC_OK, self->e.src[1].state);
 }
 
+/*
+ * Two pauses the guest does not see, 40 s and 53 s long, 13 s apart,
+ * the second while the sources still settle from the first: every check
+ * once the sources have read (a second after each pause) is covered,
+ * and all three are selected again.
+ */
+TEST_F(trio, two_unseen_pauses_resynchronize)
+{
+	static const s64 pause_at[2] = { 40 * SEC, 53 * SEC };
+	static const s64 pause_len[2] = { 40 * SEC, 53 * SEC };
+	s64 r;
+	int p = 0, k;
+
+	for (r = SEC; r < 150 * SEC; r += 100 * MS) {
+		if (p < 2 && r == pause_at[p]) {
+			for (k = 0; k < 3; k++)
+				self->s[k].off += pause_len[p];
+			/* the Hyper-V host pushes a sample as the guest resumes */
+			self->push[0] = r;
+			self->push[1] = truth(&self->s[1], r);
+			p++;
+		}
+		trio_step(&self->e, self->s, self->push, &self->st, r, 0, 7,
+			  r >= 20 * SEC && (r < pause_at[0] ||
+					    r >= pause_at[0] + SEC) &&
+			  (r < pause_at[1] || r >= pause_at[1] + SEC));
+	}
+	TRIO_LOG(&self->st, 1270);
+	for (k = 0; k < 3; k++)
+		TH_LOG("source %d: %s, %llu steps", k,
+		       est_src_state_name(self->e.src[k].state),
+		       (unsigned long long)self->e.src[k].steps);
+	EXPECT_EQ(0, self->st.uncovered);
+	EXPECT_EQ(EST_STATUS_SYNCHRONIZED, self->e.snap.status);
+	for (k = 0; k < 3; k++)
+		EXPECT_EQ(EST_SRC_OK, self->e.src[k].state);
+}
+
 TEST(slow_reads_rejected)
 {
 	static struct est e;
