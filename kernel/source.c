@@ -20,6 +20,7 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/posix-clock.h>
 #include <linux/slab.h>
@@ -33,7 +34,8 @@ DEFINE_MUTEX(vmclock_lock);
 LIST_HEAD(vmclock_sources);
 
 static struct workqueue_struct *vmclock_wq;
-static u32 vmclock_next_id;		/* under vmclock_lock */
+static u32 vmclock_last_id;		/* under vmclock_lock */
+static struct dentry *vmclock_debugfs;
 /* Set under vmclock_lock when unloading: no sampling, no notification. */
 static bool vmclock_stopping;
 
@@ -484,7 +486,7 @@ int vmclock_source_add(struct file *file, const struct vmclock_profile *profile,
 		err = -ENOSPC;
 		goto err_free;
 	}
-	src->id = ++vmclock_next_id;
+	src->id = ++vmclock_last_id;
 	src->clk = clk;
 
 	/* From here on the kobject owns src: its release frees it. */
@@ -559,16 +561,48 @@ void vmclock_sources_stop(void)
 	mutex_unlock(&vmclock_lock);
 }
 
+/*
+ * debugfs last_source_id: the id given last, which the next source's id
+ * follows (as ns_last_pid is for pids).  Tests set it to reach the wrap of
+ * the 32-bit ids without attaching four billion sources.
+ */
+static int vmclock_last_id_get(void *data, u64 *val)
+{
+	mutex_lock(&vmclock_lock);
+	*val = vmclock_last_id;
+	mutex_unlock(&vmclock_lock);
+	return 0;
+}
+
+static int vmclock_last_id_set(void *data, u64 val)
+{
+	if (val > U32_MAX)
+		return -ERANGE;
+	mutex_lock(&vmclock_lock);
+	vmclock_last_id = val;
+	mutex_unlock(&vmclock_lock);
+	return 0;
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(vmclock_last_id_fops, vmclock_last_id_get,
+			 vmclock_last_id_set, "%llu\n");
+
 int vmclock_sources_init(void)
 {
 	vmclock_wq = alloc_workqueue("vmclock", WQ_UNBOUND | WQ_FREEZABLE, 0);
-	return vmclock_wq ? 0 : -ENOMEM;
+	if (!vmclock_wq)
+		return -ENOMEM;
+	vmclock_debugfs = debugfs_create_dir("vmclock", NULL);
+	debugfs_create_file_unsafe("last_source_id", 0600, vmclock_debugfs,
+				   NULL, &vmclock_last_id_fops);
+	return 0;
 }
 
 void vmclock_sources_exit(void)
 {
 	struct vmclock_source *src, *tmp;
 
+	debugfs_remove_recursive(vmclock_debugfs);
 	mutex_lock(&vmclock_lock);
 	list_for_each_entry_safe(src, tmp, &vmclock_sources, node)
 		vmclock_source_del(src);
