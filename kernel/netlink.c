@@ -251,8 +251,11 @@ static int vmclock_nl_source_add_doit(struct sk_buff *skb,
 	}
 	vmclock_nl_config(info, &cfg);
 
-	/* The doit handler runs in the sender's context: its fd table. */
-	file = fget(nla_get_u32(info->attrs[VMCLOCK_A_FD]));
+	/*
+	 * The doit handler runs in the sender's context: its fd table.
+	 * fget_raw(): an O_PATH fd is found too, and refused with its reason.
+	 */
+	file = fget_raw(nla_get_u32(info->attrs[VMCLOCK_A_FD]));
 	if (!file) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VMCLOCK_A_FD],
 				    "fd is not open in the sender");

@@ -131,6 +131,14 @@ struct posix_clock *vmclock_phc_of_file(struct file *file,
 	struct posix_clock *clk;
 	struct device *dev;
 
+	/*
+	 * An O_PATH file was never opened through its device: nothing shows
+	 * that its inode's cdev, if any, is still the one it names.
+	 */
+	if (file->f_mode & FMODE_PATH) {
+		NL_SET_ERR_MSG(extack, "fd was opened with O_PATH, not as a PTP clock");
+		return ERR_PTR(-EBADF);
+	}
 	if (!S_ISCHR(inode->i_mode)) {
 		NL_SET_ERR_MSG(extack, "fd is not a character device");
 		return ERR_PTR(-EINVAL);

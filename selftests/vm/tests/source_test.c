@@ -93,6 +93,10 @@ FIXTURE_VARIANT_ADD(reject, own_clock_vclock) {
 	.what = "own-vclock", .err = -EINVAL,
 	.msg = "fd is a clock derived from vmclock's own unified clock",
 };
+FIXTURE_VARIANT_ADD(reject, o_path) {
+	.what = "o_path", .err = -EBADF,
+	.msg = "fd was opened with O_PATH, not as a PTP clock",
+};
 FIXTURE_VARIANT_ADD(reject, closed_fd) {
 	.what = "closed", .err = -EBADF, .msg = "fd is not open in the sender",
 };
@@ -119,6 +123,11 @@ FIXTURE_SETUP(reject)
 		/* A virtual clock reads its parent: vmclock would read itself. */
 		self->vclock_of = own_phc();
 		self->fd = open_phc(vclocks_set(self->vclock_of, 1));
+	} else if (!strcmp(variant->what, "o_path")) {
+		char path[32];
+
+		snprintf(path, sizeof(path), "/dev/ptp%d", foreign_phc());
+		self->fd = open(path, O_PATH);
 	} else if (!strcmp(variant->what, "closed")) {
 		self->fd = 999;
 		close(999);
