@@ -321,7 +321,10 @@ static int vmclock_nl_source_get_doit(struct sk_buff *skb,
 	return err;
 }
 
-/* cb->args[0]: id of the last source dumped. */
+/*
+ * cb->args[0]: id of the last source dumped.  The list is in the order of
+ * ids, so the next part of the dump goes on after it.
+ */
 static int vmclock_nl_source_get_dumpit(struct sk_buff *skb,
 					struct netlink_callback *cb)
 {

@@ -314,6 +314,33 @@ struct vmclock_source *vmclock_source_find(u32 id)
 	return NULL;
 }
 
+/*
+ * The id after the last one given, skipping 0 and the ids of sources still
+ * attached: once the 32-bit ids wrap, a new source must not take a live
+ * one's name (its sysfs directory, netlink requests by id).  There are at
+ * most VMCLOCK_MAX_SOURCES of them, so this ends.
+ */
+static u32 vmclock_source_new_id(void)
+{
+	lockdep_assert_held(&vmclock_lock);
+	do {
+		vmclock_last_id++;
+	} while (!vmclock_last_id || vmclock_source_find(vmclock_last_id));
+	return vmclock_last_id;
+}
+
+/* In the order of ids: a dump goes on after the last id it sent. */
+static void vmclock_source_list_add(struct vmclock_source *src)
+{
+	struct vmclock_source *pos;
+
+	lockdep_assert_held(&vmclock_lock);
+	list_for_each_entry(pos, &vmclock_sources, node)
+		if (pos->id > src->id)
+			break;
+	list_add_tail(&src->node, &pos->node);
+}
+
 void vmclock_source_get_stats(struct vmclock_source *src,
 			      struct vmclock_source_stats *stats)
 {
@@ -486,17 +513,19 @@ int vmclock_source_add(struct file *file, const struct vmclock_profile *profile,
 		err = -ENOSPC;
 		goto err_free;
 	}
-	src->id = ++vmclock_last_id;
+	src->id = vmclock_source_new_id();
 	src->clk = clk;
 
 	/* From here on the kobject owns src: its release frees it. */
 	err = vmclock_sysfs_source_add(src);
 	if (err) {
+		/* A slot kept would count as a voter that never goes stale. */
+		vmclock_clock_source_del(src);
 		vmclock_source_release_clock(src);
 		kobject_put(&src->kobj);
 		return err;
 	}
-	list_add_tail(&src->node, &vmclock_sources);
+	vmclock_source_list_add(src);
 	/* Announce it before its sampler can announce a state change. */
 	vmclock_notify_source(src, VMCLOCK_CMD_SOURCE_ADD_NTF);
 	vmclock_source_start(src);

@@ -104,8 +104,10 @@ struct vmclock_source_stats {
 
 /**
  * struct vmclock_source - an attached PTP hardware clock
- * @node: entry in the source list, under vmclock_lock
- * @id: identifier, never reused while the module is loaded
+ * @node: entry in the source list, which is in the order of ids; under
+ *	vmclock_lock
+ * @id: identifier, not 0; not reused before the 32-bit ids wrap, and never
+ *	the id of a source still attached
  * @kobj: /sys/kernel/vmclock/sources/<id>/; its release frees the source
  * @profile: how the clock is treated
  * @clock_name: the PHC's clock_name
