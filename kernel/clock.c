@@ -6,8 +6,8 @@
  * clock, sysfs and netlink evaluate.
  *
  * Locking: vmclock_est_lock serialises every call into the estimator: the
- * samplers after each poll, source add/del/set (taken after vmclock_lock)
- * and the tick.  The snapshot is copied out under vmclock_snap_lock, a
+ * samplers after each poll, source add/del/set (taken after vmclock_lock or
+ * a source's ctl) and the tick.  The snapshot is copied out under vmclock_snap_lock, a
  * seqlock: readers never block and never see a torn snapshot.  Writers read
  * the raw clock inside the write section and readers inside the read
  * section, so a reader never evaluates a snapshot before its base and the
@@ -108,7 +108,7 @@ static void vmclock_source_cfg(const struct vmclock_source *src,
 
 /*
  * Give the source a slot in the estimator (a fresh filter); -ENOSPC when
- * all are taken.  The caller owns src (vmclock_lock or the sampler).
+ * all are taken.  The caller owns src's slot (see struct vmclock_source).
  */
 int vmclock_clock_source_add(struct vmclock_source *src)
 {

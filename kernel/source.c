@@ -29,7 +29,11 @@
 
 #include "vmclock.h"
 
-/* Serialises configuration: the source list and every source's settings. */
+/*
+ * Serialises configuration: the source list, sources' dying flags and the
+ * writes of their settings.  Never held while waiting for a sampler, whose
+ * read may block, except when unloading; see struct vmclock_source.
+ */
 DEFINE_MUTEX(vmclock_lock);
 LIST_HEAD(vmclock_sources);
 
@@ -154,12 +158,20 @@ static s64 vmclock_tai_offset_ns(void)
 	return div_s64(d + NSEC_PER_SEC / 2, NSEC_PER_SEC) * NSEC_PER_SEC;
 }
 
-/* Drop the reference to the clock, at once when its driver went away. */
+/*
+ * Drop the reference to the clock, at once when its driver went away.
+ * Only the owner of the clock (see struct vmclock_source) calls this.
+ */
 static void vmclock_source_release_clock(struct vmclock_source *src)
 {
-	if (src->clk)
-		vmclock_phc_put(src->clk);
-	src->clk = NULL;
+	struct posix_clock *clk = src->clk;
+
+	if (!clk)
+		return;
+	spin_lock_bh(&src->lock);
+	WRITE_ONCE(src->clk, NULL);
+	spin_unlock_bh(&src->lock);
+	vmclock_phc_put(clk);
 }
 
 /* The reads of one poll. */
@@ -303,7 +315,7 @@ static void vmclock_source_poll(struct work_struct *work)
 	queue_delayed_work(vmclock_wq, &src->work, delay);
 }
 
-struct vmclock_source *vmclock_source_find(u32 id)
+static struct vmclock_source *vmclock_source_find(u32 id)
 {
 	struct vmclock_source *src;
 
@@ -339,6 +351,24 @@ static void vmclock_source_list_add(struct vmclock_source *src)
 		if (pos->id > src->id)
 			break;
 	list_add_tail(&src->node, &pos->node);
+}
+
+/* The source with this id, with a reference; NULL if there is none. */
+struct vmclock_source *vmclock_source_get(u32 id)
+{
+	struct vmclock_source *src;
+
+	mutex_lock(&vmclock_lock);
+	src = vmclock_source_find(id);
+	if (src)
+		kobject_get(&src->kobj);
+	mutex_unlock(&vmclock_lock);
+	return src;
+}
+
+void vmclock_source_put(struct vmclock_source *src)
+{
+	kobject_put(&src->kobj);
 }
 
 void vmclock_source_get_stats(struct vmclock_source *src,
@@ -443,30 +473,31 @@ out:
 	free_page((unsigned long)page);
 }
 
-int vmclock_source_add(struct file *file, const struct vmclock_profile *profile,
-		       const struct vmclock_source_config *cfg,
-		       struct netlink_ext_ack *extack,
-		       struct vmclock_source **srcp)
+/*
+ * Under vmclock_lock: check src, prepared by vmclock_source_add(), against
+ * the sources attached, give it an estimator slot, an id and its sysfs
+ * directory, then list and start it.  On failure src is freed and the
+ * reference to clk dropped.
+ */
+static int vmclock_source_attach(struct vmclock_source *src,
+				 struct posix_clock *clk,
+				 struct netlink_ext_ack *extack)
 {
-	struct vmclock_source *src, *s;
-	struct posix_clock *clk;
+	struct vmclock_source *s;
 	int n = 0, err;
 
 	lockdep_assert_held(&vmclock_lock);
 
 	if (vmclock_stopping) {
 		NL_SET_ERR_MSG(extack, "vmclock is being unloaded");
-		return -ESHUTDOWN;
+		err = -ESHUTDOWN;
+		goto err_free;
 	}
-	clk = vmclock_phc_of_file(file, extack);
-	if (IS_ERR(clk))
-		return PTR_ERR(clk);
-
 	list_for_each_entry(s, &vmclock_sources, node) {
-		if (s->clk == clk) {
+		if (READ_ONCE(s->clk) == clk) {
 			NL_SET_ERR_MSG(extack, "this PTP clock is already a source");
 			err = -EEXIST;
-			goto err_put;
+			goto err_free;
 		}
 		n++;
 	}
@@ -474,37 +505,8 @@ int vmclock_source_add(struct file *file, const struct vmclock_profile *profile,
 		NL_SET_ERR_MSG(extack,
 			       "too many sources (delete gone ones first)");
 		err = -ENOSPC;
-		goto err_put;
-	}
-
-	err = -ENOMEM;
-	src = kzalloc(sizeof(*src), GFP_KERNEL);
-	if (!src)
-		goto err_put;
-	spin_lock_init(&src->lock);
-	INIT_DELAYED_WORK(&src->work, vmclock_source_poll);
-	src->slot = -1;
-	src->phc_index = MINOR(file_inode(file)->i_rdev);
-
-	down_read(&clk->rwsem);
-	if (clk->zombie) {
-		up_read(&clk->rwsem);
-		NL_SET_ERR_MSG(extack, "PTP clock is being removed");
-		err = -ENODEV;
 		goto err_free;
 	}
-	vmclock_read_clock_name(clk, src->clock_name, sizeof(src->clock_name));
-	up_read(&clk->rwsem);
-
-	src->profile = profile ?: vmclock_profile_for_clock(src->clock_name);
-	err = vmclock_source_check(src->profile, cfg, extack);
-	if (err)
-		goto err_free;
-	src->poll_ms = src->profile->poll_ms;
-	src->host_error_ns = src->profile->host_error_ns;
-	src->weight = VMCLOCK_WEIGHT_MAX;
-	src->enabled = true;
-	vmclock_source_apply(src, cfg);
 
 	/* The estimator has room for a few live sources only. */
 	if (src->enabled && vmclock_clock_source_add(src)) {
@@ -529,8 +531,69 @@ int vmclock_source_add(struct file *file, const struct vmclock_profile *profile,
 	/* Announce it before its sampler can announce a state change. */
 	vmclock_notify_source(src, VMCLOCK_CMD_SOURCE_ADD_NTF);
 	vmclock_source_start(src);
-	*srcp = src;
 	return 0;
+
+err_free:
+	kfree(src);
+	vmclock_phc_put(clk);
+	return err;
+}
+
+/*
+ * Attach the PTP clock behind file.  On success *srcp is the new source,
+ * with a reference for the caller (vmclock_source_put()).
+ */
+int vmclock_source_add(struct file *file, const struct vmclock_profile *profile,
+		       const struct vmclock_source_config *cfg,
+		       struct netlink_ext_ack *extack,
+		       struct vmclock_source **srcp)
+{
+	struct vmclock_source *src;
+	struct posix_clock *clk;
+	int err;
+
+	clk = vmclock_phc_of_file(file, extack);
+	if (IS_ERR(clk))
+		return PTR_ERR(clk);
+
+	err = -ENOMEM;
+	src = kzalloc(sizeof(*src), GFP_KERNEL);
+	if (!src)
+		goto err_put;
+	spin_lock_init(&src->lock);
+	mutex_init(&src->ctl);
+	INIT_DELAYED_WORK(&src->work, vmclock_source_poll);
+	src->slot = -1;
+	src->phc_index = MINOR(file_inode(file)->i_rdev);
+
+	down_read(&clk->rwsem);
+	if (clk->zombie) {
+		up_read(&clk->rwsem);
+		NL_SET_ERR_MSG(extack, "PTP clock is being removed");
+		err = -ENODEV;
+		goto err_free;
+	}
+	vmclock_read_clock_name(clk, src->clock_name, sizeof(src->clock_name));
+	up_read(&clk->rwsem);
+
+	src->profile = profile ?: vmclock_profile_for_clock(src->clock_name);
+	err = vmclock_source_check(src->profile, cfg, extack);
+	if (err)
+		goto err_free;
+	src->poll_ms = src->profile->poll_ms;
+	src->host_error_ns = src->profile->host_error_ns;
+	src->weight = VMCLOCK_WEIGHT_MAX;
+	src->enabled = true;
+	vmclock_source_apply(src, cfg);
+
+	mutex_lock(&vmclock_lock);
+	err = vmclock_source_attach(src, clk, extack);
+	if (!err) {
+		kobject_get(&src->kobj);
+		*srcp = src;
+	}
+	mutex_unlock(&vmclock_lock);
+	return err;
 
 err_free:
 	kfree(src);
@@ -546,38 +609,76 @@ int vmclock_source_set(struct vmclock_source *src,
 	enum vmclock_source_state old;
 	int err;
 
-	lockdep_assert_held(&vmclock_lock);
-
 	err = vmclock_source_check(src->profile, cfg, extack);
 	if (err)
 		return err;
+
+	mutex_lock(&src->ctl);
+	/* The sampler may be blocked in a read: wait without vmclock_lock. */
 	cancel_delayed_work_sync(&src->work);
-	old = src->stats.state;		/* the sampler is stopped */
-	vmclock_source_apply(src, cfg);
-	vmclock_clock_source_config(src);
-	vmclock_source_start(src);
-	if (src->stats.state != old)
-		vmclock_notify_source(src, VMCLOCK_CMD_SOURCE_CHANGE_NTF);
-	return 0;
+	mutex_lock(&vmclock_lock);
+	if (src->dying) {
+		NL_SET_ERR_MSG(extack, "no source with this id");
+		err = -ENOENT;
+	} else {
+		old = src->stats.state;		/* the sampler is stopped */
+		vmclock_source_apply(src, cfg);
+		vmclock_clock_source_config(src);
+		vmclock_source_start(src);
+		if (src->stats.state != old)
+			vmclock_notify_source(src, VMCLOCK_CMD_SOURCE_CHANGE_NTF);
+	}
+	mutex_unlock(&vmclock_lock);
+	mutex_unlock(&src->ctl);
+	return err;
 }
 
-void vmclock_source_del(struct vmclock_source *src)
+/* Mark src dying: off the list and out of sysfs at once. */
+static void vmclock_source_unlist(struct vmclock_source *src)
 {
 	lockdep_assert_held(&vmclock_lock);
-
+	src->dying = true;
 	list_del(&src->node);
+	kobject_del(&src->kobj);
+}
+
+/*
+ * Tear a dying source down: stop its sampler, which may be blocked in a
+ * read, without holding vmclock_lock; let go of its slot and its clock;
+ * drop the list's reference.
+ */
+static void vmclock_source_destroy(struct vmclock_source *src)
+{
+	mutex_lock(&src->ctl);
 	cancel_delayed_work_sync(&src->work);
 	vmclock_clock_source_del(src);
 	vmclock_source_release_clock(src);
+	mutex_unlock(&src->ctl);
 	vmclock_notify_source(src, VMCLOCK_CMD_SOURCE_DEL_NTF);
-	kobject_del(&src->kobj);
 	kobject_put(&src->kobj);
+}
+
+int vmclock_source_del(struct vmclock_source *src,
+		       struct netlink_ext_ack *extack)
+{
+	mutex_lock(&vmclock_lock);
+	if (src->dying) {
+		mutex_unlock(&vmclock_lock);
+		NL_SET_ERR_MSG(extack, "no source with this id");
+		return -ENOENT;
+	}
+	vmclock_source_unlist(src);
+	mutex_unlock(&vmclock_lock);
+	vmclock_source_destroy(src);
+	return 0;
 }
 
 /*
  * First step of unloading: stop every sampler and every notification, while
  * the netlink family still exists.  Sources are freed later, by
- * vmclock_sources_exit(), once no request can reach them.
+ * vmclock_sources_exit(), once no request can reach them.  This waits for
+ * the samplers under vmclock_lock: requests that come meanwhile wait too,
+ * and then find vmclock stopping.
  */
 void vmclock_sources_stop(void)
 {
@@ -629,12 +730,18 @@ int vmclock_sources_init(void)
 
 void vmclock_sources_exit(void)
 {
-	struct vmclock_source *src, *tmp;
+	struct vmclock_source *src;
 
 	debugfs_remove_recursive(vmclock_debugfs);
-	mutex_lock(&vmclock_lock);
-	list_for_each_entry_safe(src, tmp, &vmclock_sources, node)
-		vmclock_source_del(src);
-	mutex_unlock(&vmclock_lock);
+	do {
+		mutex_lock(&vmclock_lock);
+		src = list_first_entry_or_null(&vmclock_sources,
+					       struct vmclock_source, node);
+		if (src)
+			vmclock_source_unlist(src);
+		mutex_unlock(&vmclock_lock);
+		if (src)
+			vmclock_source_destroy(src);
+	} while (src);
 	destroy_workqueue(vmclock_wq);
 }

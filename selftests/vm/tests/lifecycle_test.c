@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * In-guest tests of the lives of sources, with simulated clocks
- * (selftests/sim): ids across the wrap of their 32 bits.  Needs vmclock and
- * vmclock_sim loaded, no sources attached, debugfs and root; leaves no
- * source attached.
+ * (selftests/sim): ids across the wrap of their 32 bits, changing and
+ * deleting a source while its reads block.  Needs vmclock and vmclock_sim
+ * loaded, no sources attached, debugfs and root; leaves no source attached.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -11,12 +11,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <netlink/attr.h>
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
+#include <netlink/socket.h>
 
 #include "kselftest_harness.h"
 #include "testlib.h"
@@ -219,6 +221,134 @@ TEST_F(life, ids_across_the_wrap)
 	for (i = 1; i < d.n; i++) {
 		EXPECT_LT(d.id[i - 1], d.id[i]);
 	}
+}
+
+/* ---- requests while a source's reads block ---- */
+
+struct blocked {
+	double took;		/* the request itself, s; < 0: failed */
+	double ctrl_worst;	/* slowest answer of nlctrl meanwhile */
+	double own_worst;	/* slowest status get or source dump meanwhile */
+	int asked;		/* rounds of requests meanwhile */
+};
+
+/*
+ * Send cmd for source id (with attribute attr = val) from a child process;
+ * meanwhile ask nlctrl, another generic netlink family, to resolve a
+ * family, and vmclock for its status and its sources, again and again.
+ */
+static int blocked_request(int cmd, uint32_t id, int attr, uint32_t val,
+			   struct blocked *b)
+{
+	struct vmclock_nl *nl = vmclock_nl_open();
+	struct nl_sock *sk = nl_socket_alloc();
+	int p[2], ws;
+	double t, t2;
+	pid_t pid;
+
+	memset(b, 0, sizeof(*b));
+	b->took = -1;
+	if (!nl || !sk || genl_connect(sk) || pipe(p))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		struct vmclock_nl *cnl = vmclock_nl_open();
+		struct reply r;
+
+		t = now_s();
+		if (!cnl || id_req(cnl, cmd, id, attr, val, &r))
+			t = -1;
+		else
+			t = now_s() - t;
+		_exit(write(p[1], &t, sizeof(t)) != sizeof(t));
+	}
+	close(p[1]);
+	while (waitpid(pid, &ws, WNOHANG) == 0) {
+		t = now_s();
+		if (genl_ctrl_resolve(sk, "nlctrl") < 0)
+			b->ctrl_worst = 1e9;
+		t2 = now_s();
+		if (t2 - t > b->ctrl_worst)
+			b->ctrl_worst = t2 - t;
+		if (vmclock_nl_request(nl, VMCLOCK_CMD_STATUS_GET, 0, NULL, NULL) ||
+		    vmclock_nl_request(nl, VMCLOCK_CMD_SOURCE_GET, NLM_F_DUMP,
+				       NULL, NULL))
+			b->own_worst = 1e9;
+		t = now_s();
+		if (t - t2 > b->own_worst)
+			b->own_worst = t - t2;
+		b->asked++;
+		usleep(10000);
+	}
+	if (read(p[0], &b->took, sizeof(b->took)) != sizeof(b->took))
+		b->took = -1;
+	close(p[0]);
+	nl_socket_free(sk);
+	vmclock_nl_close(nl);
+	return 0;
+}
+
+/* A request that waits for a poll in progress waits at least this long. */
+#define BLOCKED_S	0.3
+/* Everything else is answered within this, however long that wait. */
+#define PROMPT_S	0.15
+
+/*
+ * Every read of the clock sleeps 100..200 ms and a poll reads it 5 times.
+ * Changing or deleting the source waits for the poll in progress; other
+ * generic netlink families and vmclock's own read requests must not.
+ */
+TEST_F(life, changes_while_reads_block)
+{
+	struct vmclock_nl *nl = self->nl;
+	struct blocked b;
+	struct reply r;
+	char buf[64];
+	uint32_t id;
+	int i;
+
+	ASSERT_EQ(0, sim_clocks_add(1));
+	ASSERT_EQ(0, sim_set(SIM_BASE, "latency_sleep", 1));
+	ASSERT_EQ(0, sim_set(SIM_BASE, "latency_ns", 100000000));
+	ASSERT_EQ(0, sim_set(SIM_BASE, "latency_jitter_ns", 100000000));
+	ASSERT_EQ(0, add_sim(nl, 0, true, 50, &r)) TH_LOG("%s", r.ext);
+	id = r.id;
+	for (i = 0; i < 50 && source_sysfs(id, "samples", buf, sizeof(buf)) < 1; i++)
+		usleep(100000);
+
+	/* A set that lands between two polls waits for nothing: again. */
+	for (i = 0; i < 5; i++) {
+		ASSERT_EQ(0, blocked_request(VMCLOCK_CMD_SOURCE_SET, id,
+					     VMCLOCK_A_POLL_MS, 60 + i, &b));
+		ASSERT_LE(0, b.took);
+		if (b.took >= BLOCKED_S)
+			break;
+	}
+	TH_LOG("source set took %.3f s; meanwhile %d rounds, nlctrl within "
+	       "%.3f s, vmclock within %.3f s", b.took, b.asked,
+	       b.ctrl_worst, b.own_worst);
+	EXPECT_LE(BLOCKED_S, b.took);
+	EXPECT_GE(PROMPT_S, b.ctrl_worst);
+	EXPECT_GE(PROMPT_S, b.own_worst);
+
+	for (i = 0; i < 5; i++) {
+		ASSERT_EQ(0, blocked_request(VMCLOCK_CMD_SOURCE_DEL, id, 0, 0, &b));
+		ASSERT_LE(0, b.took);
+		if (b.took >= BLOCKED_S)
+			break;
+		ASSERT_EQ(0, add_sim(nl, 0, true, 50, &r)) TH_LOG("%s", r.ext);
+		id = r.id;
+		usleep(200000);
+	}
+	TH_LOG("source del took %.3f s; meanwhile %d rounds, nlctrl within "
+	       "%.3f s, vmclock within %.3f s", b.took, b.asked,
+	       b.ctrl_worst, b.own_worst);
+	EXPECT_LE(BLOCKED_S, b.took);
+	EXPECT_GE(PROMPT_S, b.ctrl_worst);
+	EXPECT_GE(PROMPT_S, b.own_worst);
+	EXPECT_EQ(0, sources_in_sysfs());
 }
 
 TEST_HARNESS_MAIN
