@@ -38,7 +38,10 @@ const char *vmclock_status_name(enum vmclock_status status)
 	return est_status_name(status);
 }
 
-/* The estimator updates at least this often, so that holdover goes on. */
+/*
+ * The estimator updates at least this often, so that holdover goes on, and
+ * sources find out this often whether their clocks are gone.
+ */
 #define VMCLOCK_TICK_MS		1000
 /* A jump of boottime against monotonic larger than this is a pause. */
 #define VMCLOCK_PAUSE_NS	(10 * NSEC_PER_MSEC)
@@ -92,6 +95,7 @@ static void vmclock_tick_work(struct work_struct *work)
 	vmclock_check_pause();
 	vmclock_publish();
 	mutex_unlock(&vmclock_est_lock);
+	vmclock_sources_tick();
 	schedule_delayed_work(&vmclock_tick, msecs_to_jiffies(VMCLOCK_TICK_MS));
 }
 

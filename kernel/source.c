@@ -8,7 +8,8 @@
  * reference to the clock's device (see vmclock_phc_of_file()) and reads the
  * clock through the posix-clock operations under the clock's rwsem,
  * honouring ->zombie: once the driver unregisters the clock, the source
- * drops its reference at once (so the driver's PTP index is free again),
+ * drops its reference at its next poll or within a second, whichever comes
+ * first, also when disabled (so the driver's PTP index is free again),
  * goes to "gone" and is never read again.
  *
  * Each source has its own sampler, a delayed work item on an unbound
@@ -277,7 +278,18 @@ static void vmclock_source_poll(struct work_struct *work)
 	struct vmclock_poll p = { };
 	unsigned long delay;
 
-	vmclock_source_read_burst(src, &p);
+	/*
+	 * The tick kicks the sampler of a source whose clock is gone, also
+	 * of a disabled one, which is otherwise never polled; by now the
+	 * clock may have been let go already.
+	 */
+	if (!src->clk)
+		return;
+	p.gone = READ_ONCE(src->clk->zombie);
+	if (!p.gone && !READ_ONCE(src->enabled))
+		return;
+	if (!p.gone)
+		vmclock_source_read_burst(src, &p);
 
 	/* A device that is only busy (ENA) is asked again next poll. */
 	if (!p.good && p.last_err == -EBUSY)
@@ -671,6 +683,35 @@ int vmclock_source_del(struct vmclock_source *src,
 	mutex_unlock(&vmclock_lock);
 	vmclock_source_destroy(src);
 	return 0;
+}
+
+/*
+ * From the unified clock's one-second tick: a source whose clock's driver
+ * went away lets go of the clock now, not at its next poll, which may be an
+ * hour away or, for a disabled source, never come.  Its sampler does it,
+ * kicked at once.  A source in the middle of a change (its ctl held) is
+ * left to the next tick: the change has stopped its sampler.
+ */
+void vmclock_sources_tick(void)
+{
+	struct vmclock_source *src;
+	bool gone;
+
+	mutex_lock(&vmclock_lock);
+	if (vmclock_stopping)
+		goto out;
+	list_for_each_entry(src, &vmclock_sources, node) {
+		if (!mutex_trylock(&src->ctl))
+			continue;
+		spin_lock_bh(&src->lock);
+		gone = src->clk && READ_ONCE(src->clk->zombie);
+		spin_unlock_bh(&src->lock);
+		if (gone)
+			mod_delayed_work(vmclock_wq, &src->work, 0);
+		mutex_unlock(&src->ctl);
+	}
+out:
+	mutex_unlock(&vmclock_lock);
 }
 
 /*

@@ -112,9 +112,9 @@ struct vmclock_source_stats {
  * @profile: how the clock is treated
  * @clock_name: the PHC's clock_name
  * @phc_index: N of the /dev/ptpN it was attached through
- * @ctl: serialises the changes of this source (source set, source del);
- *	taken before vmclock_lock, and held, without vmclock_lock, while a
- *	change waits for the sampler
+ * @ctl: serialises the changes of this source (source set, source del, the
+ *	tick's kick of a gone clock's sampler); taken before vmclock_lock,
+ *	and held, without vmclock_lock, while a change waits for the sampler
  * @dying: deleted: off the list and out of sysfs, being torn down; under
  *	vmclock_lock
  * @clk: the PHC, with a reference on its device; NULL once gone.  Written
@@ -192,8 +192,9 @@ struct vmclock_source_config {
 /*
  * vmclock_lock: serialises configuration: the source list, sources' @dying
  * and the writes of their settings.  Held only briefly: never while waiting
- * for a sampler, except by the unload.  Taken after a source's @ctl, before
- * the estimator's lock and a source's @lock.
+ * for a sampler, except by the unload.  Taken after a source's @ctl (the
+ * tick only trylocks @ctl under it), before the estimator's lock and a
+ * source's @lock.
  */
 extern struct mutex vmclock_lock;
 extern struct list_head vmclock_sources;
@@ -235,6 +236,7 @@ void vmclock_source_put(struct vmclock_source *src);
 void vmclock_source_get_stats(struct vmclock_source *src,
 			      struct vmclock_source_stats *stats);
 int vmclock_sources_init(void);
+void vmclock_sources_tick(void);
 void vmclock_sources_stop(void);
 void vmclock_sources_exit(void);
 bool vmclock_sources_stopping(void);

@@ -2,8 +2,9 @@
 /*
  * In-guest tests of the lives of sources, with simulated clocks
  * (selftests/sim): ids across the wrap of their 32 bits, changing and
- * deleting a source while its reads block.  Needs vmclock and vmclock_sim
- * loaded, no sources attached, debugfs and root; leaves no source attached.
+ * deleting a source while its reads block, and clocks whose driver goes
+ * away while nothing reads them.  Needs vmclock and vmclock_sim loaded, no
+ * sources attached, debugfs and root; leaves no source attached.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -349,6 +350,65 @@ TEST_F(life, changes_while_reads_block)
 	EXPECT_GE(PROMPT_S, b.ctrl_worst);
 	EXPECT_GE(PROMPT_S, b.own_worst);
 	EXPECT_EQ(0, sources_in_sysfs());
+}
+
+/* ---- clocks gone while nothing reads them ---- */
+
+/*
+ * A disabled source is never read, and an enabled one may wait an hour
+ * between polls.  Either must let go of a clock whose driver went away
+ * within the second, not at a poll that may never come: gone with its
+ * event, and the clock's index free for the driver when it comes back.
+ */
+TEST_F(life, gone_while_not_read)
+{
+	struct vmclock_nl *nl = self->nl;
+	int phc[2], i, ok = 0;
+	struct events ev;
+	struct reply r;
+	uint32_t id[2];
+	char buf[64];
+	double t0;
+
+	ASSERT_EQ(0, events_open(&ev));
+	ASSERT_EQ(0, sim_clocks_add(2));
+	for (i = 0; i < 2; i++)
+		phc[i] = sim_ptp(SIM_BASE + i);
+	ASSERT_LT(phc[0], phc[1]);
+
+	ASSERT_EQ(0, add_sim(nl, 0, false, 0, &r)) TH_LOG("%s", r.ext);
+	id[0] = r.id;
+	ASSERT_EQ(0, add_sim(nl, 1, true, 3600000, &r)) TH_LOG("%s", r.ext);
+	id[1] = r.id;
+	/* The first poll comes at once, the next in an hour (or 15 min). */
+	for (i = 0; i < 50 && !ok; i++) {
+		usleep(100000);
+		ok = source_sysfs(id[1], "samples", buf, sizeof(buf)) > 0;
+	}
+	ASSERT_TRUE(ok);
+	source_sysfs(id[0], "state", buf, sizeof(buf));
+	EXPECT_STREQ("disabled", buf);
+
+	t0 = now_s();
+	ASSERT_EQ(0, sim_set(SIM_BASE, "registered", 0));
+	ASSERT_EQ(0, sim_set(SIM_BASE + 1, "registered", 0));
+	for (i = 0; i < 2; i++) {
+		EXPECT_TRUE(events_wait(&ev, VMCLOCK_CMD_SOURCE_CHANGE_NTF, id[i],
+					VMCLOCK_SOURCE_GONE, 2.5))
+			TH_LOG("source %u (%s) not gone", id[i],
+			       i ? "polled hourly" : "disabled");
+		source_sysfs(id[i], "state", buf, sizeof(buf));
+		EXPECT_STREQ("gone", buf);
+	}
+	TH_LOG("both checked after %.2f s", now_s() - t0);
+
+	/* Nothing holds the old clocks: the driver gets its indexes back. */
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, sim_set(SIM_BASE + i, "registered", 1));
+		EXPECT_EQ(phc[i], sim_ptp(SIM_BASE + i));
+	}
+
+	nl_socket_free(ev.sk);
 }
 
 TEST_HARNESS_MAIN
