@@ -296,8 +296,14 @@ int vmclock_clock_init(void)
 	return 0;
 }
 
-void vmclock_clock_exit(void)
+/* Stop the tick; the estimator stays for the sources still to leave. */
+void vmclock_clock_stop(void)
 {
 	cancel_delayed_work_sync(&vmclock_tick);
+}
+
+void vmclock_clock_exit(void)
+{
+	vmclock_clock_stop();
 	kfree(vmclock_est);
 }

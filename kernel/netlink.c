@@ -158,7 +158,11 @@ static void vmclock_notify(u8 cmd, int (*put)(struct sk_buff *, void *),
 	struct sk_buff *msg;
 	void *hdr;
 
-	/* Unloading: the family may be unregistered already. */
+	/*
+	 * Unloading: whoever passed this test before vmclock began to stop
+	 * (a sampler, the tick, a request) is waited for before the family
+	 * is unregistered; whoever comes after sends nothing.
+	 */
 	if (vmclock_sources_stopping() ||
 	    !genl_has_listeners(&vmclock_genl_family, &init_net, 0))
 		return;

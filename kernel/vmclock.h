@@ -204,6 +204,7 @@ struct system_time_snapshot;
 
 enum vmclock_status vmclock_status(void);
 int vmclock_clock_init(void);
+void vmclock_clock_stop(void);
 void vmclock_clock_exit(void);
 int vmclock_clock_source_add(struct vmclock_source *src);
 void vmclock_clock_source_del(struct vmclock_source *src);
