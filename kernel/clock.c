@@ -6,8 +6,8 @@
  * clock, sysfs and netlink evaluate.
  *
  * Locking: vmclock_est_lock serialises every call into the estimator: the
- * samplers after each poll, source add/del/set (taken after vmclock_lock)
- * and the tick.  The snapshot is copied out under vmclock_snap_lock, a
+ * samplers after each poll, source add/del/set (taken after vmclock_lock or
+ * a source's ctl) and the tick.  The snapshot is copied out under vmclock_snap_lock, a
  * seqlock: readers never block and never see a torn snapshot.  Writers read
  * the raw clock inside the write section and readers inside the read
  * section, so a reader never evaluates a snapshot before its base and the
@@ -38,7 +38,10 @@ const char *vmclock_status_name(enum vmclock_status status)
 	return est_status_name(status);
 }
 
-/* The estimator updates at least this often, so that holdover goes on. */
+/*
+ * The estimator updates at least this often, so that holdover goes on, and
+ * sources find out this often whether their clocks are gone.
+ */
 #define VMCLOCK_TICK_MS		1000
 /* A jump of boottime against monotonic larger than this is a pause. */
 #define VMCLOCK_PAUSE_NS	(10 * NSEC_PER_MSEC)
@@ -92,6 +95,7 @@ static void vmclock_tick_work(struct work_struct *work)
 	vmclock_check_pause();
 	vmclock_publish();
 	mutex_unlock(&vmclock_est_lock);
+	vmclock_sources_tick();
 	schedule_delayed_work(&vmclock_tick, msecs_to_jiffies(VMCLOCK_TICK_MS));
 }
 
@@ -108,7 +112,7 @@ static void vmclock_source_cfg(const struct vmclock_source *src,
 
 /*
  * Give the source a slot in the estimator (a fresh filter); -ENOSPC when
- * all are taken.  The caller owns src (vmclock_lock or the sampler).
+ * all are taken.  The caller owns src's slot (see struct vmclock_source).
  */
 int vmclock_clock_source_add(struct vmclock_source *src)
 {
@@ -292,8 +296,14 @@ int vmclock_clock_init(void)
 	return 0;
 }
 
-void vmclock_clock_exit(void)
+/* Stop the tick; the estimator stays for the sources still to leave. */
+void vmclock_clock_stop(void)
 {
 	cancel_delayed_work_sync(&vmclock_tick);
+}
+
+void vmclock_clock_exit(void)
+{
+	vmclock_clock_stop();
 	kfree(vmclock_est);
 }

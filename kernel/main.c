@@ -53,10 +53,14 @@ err_clock:
 static void __exit vmclock_exit(void)
 {
 	/*
-	 * Samplers and notifications stop while the family still exists;
-	 * then no request can arrive, and the sources can go.
+	 * No event may be sent once the family is gone.  The samplers and
+	 * the tick may each be about to send one, having found vmclock not
+	 * stopping yet: stop both (waiting for them) before unregistering
+	 * the family, which waits for the requests in flight.  The sources
+	 * can then go; their last events are dropped.
 	 */
 	vmclock_sources_stop();
+	vmclock_clock_stop();
 	vmclock_netlink_exit();
 	vmclock_sources_exit();
 	vmclock_clock_exit();

@@ -6,6 +6,13 @@
  * Read operations are open to every user; operations that change state carry
  * GENL_ADMIN_PERM (CAP_NET_ADMIN in the initial user namespace).  Events go
  * to the "events" multicast group.
+ *
+ * Handlers run in parallel (parallel_ops), not under genl_mutex.  A handler
+ * finds its source under vmclock_lock and keeps it by a reference of its
+ * kobject; source.c takes the locks a change needs, and the rest (status,
+ * replies, events) reads published snapshots, per-source stats under their
+ * spinlock and settings with READ_ONCE().  A dump walks the source list
+ * under vmclock_lock.
  */
 
 #include <linux/file.h>
@@ -151,7 +158,11 @@ static void vmclock_notify(u8 cmd, int (*put)(struct sk_buff *, void *),
 	struct sk_buff *msg;
 	void *hdr;
 
-	/* Unloading: the family may be unregistered already. */
+	/*
+	 * Unloading: whoever passed this test before vmclock began to stop
+	 * (a sampler, the tick, a request) is waited for before the family
+	 * is unregistered; whoever comes after sends nothing.
+	 */
 	if (vmclock_sources_stopping() ||
 	    !genl_has_listeners(&vmclock_genl_family, &init_net, 0))
 		return;
@@ -188,7 +199,7 @@ void vmclock_notify_status(void)
 		       NULL);
 }
 
-/* The source named by VMCLOCK_A_SOURCE_ID; under vmclock_lock. */
+/* The source named by VMCLOCK_A_SOURCE_ID, with a reference. */
 static struct vmclock_source *vmclock_nl_source(struct genl_info *info)
 {
 	struct vmclock_source *src;
@@ -197,7 +208,7 @@ static struct vmclock_source *vmclock_nl_source(struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "missing source id");
 		return ERR_PTR(-EINVAL);
 	}
-	src = vmclock_source_find(nla_get_u32(info->attrs[VMCLOCK_A_SOURCE_ID]));
+	src = vmclock_source_get(nla_get_u32(info->attrs[VMCLOCK_A_SOURCE_ID]));
 	if (!src) {
 		NL_SET_ERR_MSG_ATTR(info->extack,
 				    info->attrs[VMCLOCK_A_SOURCE_ID],
@@ -251,20 +262,23 @@ static int vmclock_nl_source_add_doit(struct sk_buff *skb,
 	}
 	vmclock_nl_config(info, &cfg);
 
-	/* The doit handler runs in the sender's context: its fd table. */
-	file = fget(nla_get_u32(info->attrs[VMCLOCK_A_FD]));
+	/*
+	 * The doit handler runs in the sender's context: its fd table.
+	 * fget_raw(): an O_PATH fd is found too, and refused with its reason.
+	 */
+	file = fget_raw(nla_get_u32(info->attrs[VMCLOCK_A_FD]));
 	if (!file) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VMCLOCK_A_FD],
 				    "fd is not open in the sender");
 		return -EBADF;
 	}
 
-	mutex_lock(&vmclock_lock);
 	err = vmclock_source_add(file, profile, &cfg, info->extack, &src);
-	if (!err)
-		err = vmclock_nl_reply_source(info, src, VMCLOCK_CMD_SOURCE_ADD);
-	mutex_unlock(&vmclock_lock);
 	fput(file);
+	if (err)
+		return err;
+	err = vmclock_nl_reply_source(info, src, VMCLOCK_CMD_SOURCE_ADD);
+	vmclock_source_put(src);
 	return err;
 }
 
@@ -272,15 +286,13 @@ static int vmclock_nl_source_del_doit(struct sk_buff *skb,
 				      struct genl_info *info)
 {
 	struct vmclock_source *src;
-	int err = 0;
+	int err;
 
-	mutex_lock(&vmclock_lock);
 	src = vmclock_nl_source(info);
 	if (IS_ERR(src))
-		err = PTR_ERR(src);
-	else
-		vmclock_source_del(src);
-	mutex_unlock(&vmclock_lock);
+		return PTR_ERR(src);
+	err = vmclock_source_del(src, info->extack);
+	vmclock_source_put(src);
 	return err;
 }
 
@@ -292,13 +304,11 @@ static int vmclock_nl_source_set_doit(struct sk_buff *skb,
 	int err;
 
 	vmclock_nl_config(info, &cfg);
-	mutex_lock(&vmclock_lock);
 	src = vmclock_nl_source(info);
 	if (IS_ERR(src))
-		err = PTR_ERR(src);
-	else
-		err = vmclock_source_set(src, &cfg, info->extack);
-	mutex_unlock(&vmclock_lock);
+		return PTR_ERR(src);
+	err = vmclock_source_set(src, &cfg, info->extack);
+	vmclock_source_put(src);
 	return err;
 }
 
@@ -308,17 +318,18 @@ static int vmclock_nl_source_get_doit(struct sk_buff *skb,
 	struct vmclock_source *src;
 	int err;
 
-	mutex_lock(&vmclock_lock);
 	src = vmclock_nl_source(info);
 	if (IS_ERR(src))
-		err = PTR_ERR(src);
-	else
-		err = vmclock_nl_reply_source(info, src, VMCLOCK_CMD_SOURCE_GET);
-	mutex_unlock(&vmclock_lock);
+		return PTR_ERR(src);
+	err = vmclock_nl_reply_source(info, src, VMCLOCK_CMD_SOURCE_GET);
+	vmclock_source_put(src);
 	return err;
 }
 
-/* cb->args[0]: id of the last source dumped. */
+/*
+ * cb->args[0]: id of the last source dumped.  The list is in the order of
+ * ids, so the next part of the dump goes on after it.
+ */
 static int vmclock_nl_source_get_dumpit(struct sk_buff *skb,
 					struct netlink_callback *cb)
 {
@@ -432,6 +443,12 @@ static struct genl_family vmclock_genl_family __ro_after_init = {
 	.n_ops		= ARRAY_SIZE(vmclock_genl_ops),
 	.mcgrps		= vmclock_genl_mcgrps,
 	.n_mcgrps	= ARRAY_SIZE(vmclock_genl_mcgrps),
+	/*
+	 * Without this every handler runs under the global genl_mutex, and
+	 * one waiting for a source's blocked read stalls every generic
+	 * netlink family.  Handlers take the locks they need themselves.
+	 */
+	.parallel_ops	= true,
 	/*
 	 * Commands from resv_start_op on get strict validation (reserved
 	 * header fields, no attributes without a policy); the ones below it

@@ -94,6 +94,26 @@ int vmclock_phc_index(void)
 	return ptp_clock_index(vmclock_ptp);
 }
 
+static int vmclock_phc_match_below(struct device *child, void *dev)
+{
+	return child == dev ||
+	       device_for_each_child(child, dev, vmclock_phc_match_below);
+}
+
+/*
+ * Whether dev is a device below vmclock's root, such as a virtual clock of
+ * the unified clock (/sys/class/ptp/ptpN/n_vclocks), which reads the
+ * unified clock: attached, vmclock would sample itself.  The search goes
+ * down vmclock's own small tree, whose child lists are walked with
+ * references, rather than up dev's parents: a parent pointer is only safe
+ * while its device is registered, and a virtual clock can be unregistered
+ * at any moment.
+ */
+static bool vmclock_phc_is_ours(struct device *dev)
+{
+	return device_for_each_child(vmclock_root, dev, vmclock_phc_match_below);
+}
+
 /*
  * The posix clock behind file, when file is an open PTP clock other than
  * our own, with a reference held on its device (vmclock_phc_put()); an
@@ -111,6 +131,14 @@ struct posix_clock *vmclock_phc_of_file(struct file *file,
 	struct posix_clock *clk;
 	struct device *dev;
 
+	/*
+	 * An O_PATH file was never opened through its device: nothing shows
+	 * that its inode's cdev, if any, is still the one it names.
+	 */
+	if (file->f_mode & FMODE_PATH) {
+		NL_SET_ERR_MSG(extack, "fd was opened with O_PATH, not as a PTP clock");
+		return ERR_PTR(-EBADF);
+	}
 	if (!S_ISCHR(inode->i_mode)) {
 		NL_SET_ERR_MSG(extack, "fd is not a character device");
 		return ERR_PTR(-EINVAL);
@@ -122,6 +150,12 @@ struct posix_clock *vmclock_phc_of_file(struct file *file,
 	dev = class_find_device_by_devt(vmclock_ptp_class, inode->i_rdev);
 	if (!dev) {
 		NL_SET_ERR_MSG(extack, "fd is not a PTP clock (/dev/ptpN)");
+		return ERR_PTR(-EINVAL);
+	}
+	if (vmclock_phc_is_ours(dev)) {
+		put_device(dev);
+		NL_SET_ERR_MSG(extack,
+			       "fd is a clock derived from vmclock's own unified clock");
 		return ERR_PTR(-EINVAL);
 	}
 	/* Only now is i_cdev known to be a posix clock's. */

@@ -8,7 +8,8 @@
  * reference to the clock's device (see vmclock_phc_of_file()) and reads the
  * clock through the posix-clock operations under the clock's rwsem,
  * honouring ->zombie: once the driver unregisters the clock, the source
- * drops its reference at once (so the driver's PTP index is free again),
+ * drops its reference at its next poll or within a second, whichever comes
+ * first, also when disabled (so the driver's PTP index is free again),
  * goes to "gone" and is never read again.
  *
  * Each source has its own sampler, a delayed work item on an unbound
@@ -20,6 +21,7 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/posix-clock.h>
 #include <linux/slab.h>
@@ -28,12 +30,17 @@
 
 #include "vmclock.h"
 
-/* Serialises configuration: the source list and every source's settings. */
+/*
+ * Serialises configuration: the source list, sources' dying flags and the
+ * writes of their settings.  Never held while waiting for a sampler, whose
+ * read may block, except when unloading; see struct vmclock_source.
+ */
 DEFINE_MUTEX(vmclock_lock);
 LIST_HEAD(vmclock_sources);
 
 static struct workqueue_struct *vmclock_wq;
-static u32 vmclock_next_id;		/* under vmclock_lock */
+static u32 vmclock_last_id;		/* under vmclock_lock */
+static struct dentry *vmclock_debugfs;
 /* Set under vmclock_lock when unloading: no sampling, no notification. */
 static bool vmclock_stopping;
 
@@ -152,12 +159,20 @@ static s64 vmclock_tai_offset_ns(void)
 	return div_s64(d + NSEC_PER_SEC / 2, NSEC_PER_SEC) * NSEC_PER_SEC;
 }
 
-/* Drop the reference to the clock, at once when its driver went away. */
+/*
+ * Drop the reference to the clock, at once when its driver went away.
+ * Only the owner of the clock (see struct vmclock_source) calls this.
+ */
 static void vmclock_source_release_clock(struct vmclock_source *src)
 {
-	if (src->clk)
-		vmclock_phc_put(src->clk);
-	src->clk = NULL;
+	struct posix_clock *clk = src->clk;
+
+	if (!clk)
+		return;
+	spin_lock_bh(&src->lock);
+	WRITE_ONCE(src->clk, NULL);
+	spin_unlock_bh(&src->lock);
+	vmclock_phc_put(clk);
 }
 
 /* The reads of one poll. */
@@ -263,7 +278,18 @@ static void vmclock_source_poll(struct work_struct *work)
 	struct vmclock_poll p = { };
 	unsigned long delay;
 
-	vmclock_source_read_burst(src, &p);
+	/*
+	 * The tick kicks the sampler of a source whose clock is gone, also
+	 * of a disabled one, which is otherwise never polled; by now the
+	 * clock may have been let go already.
+	 */
+	if (!src->clk)
+		return;
+	p.gone = READ_ONCE(src->clk->zombie);
+	if (!p.gone && !READ_ONCE(src->enabled))
+		return;
+	if (!p.gone)
+		vmclock_source_read_burst(src, &p);
 
 	/* A device that is only busy (ENA) is asked again next poll. */
 	if (!p.good && p.last_err == -EBUSY)
@@ -301,7 +327,7 @@ static void vmclock_source_poll(struct work_struct *work)
 	queue_delayed_work(vmclock_wq, &src->work, delay);
 }
 
-struct vmclock_source *vmclock_source_find(u32 id)
+static struct vmclock_source *vmclock_source_find(u32 id)
 {
 	struct vmclock_source *src;
 
@@ -310,6 +336,51 @@ struct vmclock_source *vmclock_source_find(u32 id)
 		if (src->id == id)
 			return src;
 	return NULL;
+}
+
+/*
+ * The id after the last one given, skipping 0 and the ids of sources still
+ * attached: once the 32-bit ids wrap, a new source must not take a live
+ * one's name (its sysfs directory, netlink requests by id).  There are at
+ * most VMCLOCK_MAX_SOURCES of them, so this ends.
+ */
+static u32 vmclock_source_new_id(void)
+{
+	lockdep_assert_held(&vmclock_lock);
+	do {
+		vmclock_last_id++;
+	} while (!vmclock_last_id || vmclock_source_find(vmclock_last_id));
+	return vmclock_last_id;
+}
+
+/* In the order of ids: a dump goes on after the last id it sent. */
+static void vmclock_source_list_add(struct vmclock_source *src)
+{
+	struct vmclock_source *pos;
+
+	lockdep_assert_held(&vmclock_lock);
+	list_for_each_entry(pos, &vmclock_sources, node)
+		if (pos->id > src->id)
+			break;
+	list_add_tail(&src->node, &pos->node);
+}
+
+/* The source with this id, with a reference; NULL if there is none. */
+struct vmclock_source *vmclock_source_get(u32 id)
+{
+	struct vmclock_source *src;
+
+	mutex_lock(&vmclock_lock);
+	src = vmclock_source_find(id);
+	if (src)
+		kobject_get(&src->kobj);
+	mutex_unlock(&vmclock_lock);
+	return src;
+}
+
+void vmclock_source_put(struct vmclock_source *src)
+{
+	kobject_put(&src->kobj);
 }
 
 void vmclock_source_get_stats(struct vmclock_source *src,
@@ -414,30 +485,31 @@ out:
 	free_page((unsigned long)page);
 }
 
-int vmclock_source_add(struct file *file, const struct vmclock_profile *profile,
-		       const struct vmclock_source_config *cfg,
-		       struct netlink_ext_ack *extack,
-		       struct vmclock_source **srcp)
+/*
+ * Under vmclock_lock: check src, prepared by vmclock_source_add(), against
+ * the sources attached, give it an estimator slot, an id and its sysfs
+ * directory, then list and start it.  On failure src is freed and the
+ * reference to clk dropped.
+ */
+static int vmclock_source_attach(struct vmclock_source *src,
+				 struct posix_clock *clk,
+				 struct netlink_ext_ack *extack)
 {
-	struct vmclock_source *src, *s;
-	struct posix_clock *clk;
+	struct vmclock_source *s;
 	int n = 0, err;
 
 	lockdep_assert_held(&vmclock_lock);
 
 	if (vmclock_stopping) {
 		NL_SET_ERR_MSG(extack, "vmclock is being unloaded");
-		return -ESHUTDOWN;
+		err = -ESHUTDOWN;
+		goto err_free;
 	}
-	clk = vmclock_phc_of_file(file, extack);
-	if (IS_ERR(clk))
-		return PTR_ERR(clk);
-
 	list_for_each_entry(s, &vmclock_sources, node) {
-		if (s->clk == clk) {
+		if (READ_ONCE(s->clk) == clk) {
 			NL_SET_ERR_MSG(extack, "this PTP clock is already a source");
 			err = -EEXIST;
-			goto err_put;
+			goto err_free;
 		}
 		n++;
 	}
@@ -445,14 +517,63 @@ int vmclock_source_add(struct file *file, const struct vmclock_profile *profile,
 		NL_SET_ERR_MSG(extack,
 			       "too many sources (delete gone ones first)");
 		err = -ENOSPC;
-		goto err_put;
+		goto err_free;
 	}
+
+	/* The estimator has room for a few live sources only. */
+	if (src->enabled && vmclock_clock_source_add(src)) {
+		NL_SET_ERR_MSG(extack,
+			       "too many live sources for the estimator (8)");
+		err = -ENOSPC;
+		goto err_free;
+	}
+	src->id = vmclock_source_new_id();
+	src->clk = clk;
+
+	/* From here on the kobject owns src: its release frees it. */
+	err = vmclock_sysfs_source_add(src);
+	if (err) {
+		/* A slot kept would count as a voter that never goes stale. */
+		vmclock_clock_source_del(src);
+		vmclock_source_release_clock(src);
+		kobject_put(&src->kobj);
+		return err;
+	}
+	vmclock_source_list_add(src);
+	/* Announce it before its sampler can announce a state change. */
+	vmclock_notify_source(src, VMCLOCK_CMD_SOURCE_ADD_NTF);
+	vmclock_source_start(src);
+	return 0;
+
+err_free:
+	kfree(src);
+	vmclock_phc_put(clk);
+	return err;
+}
+
+/*
+ * Attach the PTP clock behind file.  On success *srcp is the new source,
+ * with a reference for the caller (vmclock_source_put()).
+ */
+int vmclock_source_add(struct file *file, const struct vmclock_profile *profile,
+		       const struct vmclock_source_config *cfg,
+		       struct netlink_ext_ack *extack,
+		       struct vmclock_source **srcp)
+{
+	struct vmclock_source *src;
+	struct posix_clock *clk;
+	int err;
+
+	clk = vmclock_phc_of_file(file, extack);
+	if (IS_ERR(clk))
+		return PTR_ERR(clk);
 
 	err = -ENOMEM;
 	src = kzalloc(sizeof(*src), GFP_KERNEL);
 	if (!src)
 		goto err_put;
 	spin_lock_init(&src->lock);
+	mutex_init(&src->ctl);
 	INIT_DELAYED_WORK(&src->work, vmclock_source_poll);
 	src->slot = -1;
 	src->phc_index = MINOR(file_inode(file)->i_rdev);
@@ -477,29 +598,14 @@ int vmclock_source_add(struct file *file, const struct vmclock_profile *profile,
 	src->enabled = true;
 	vmclock_source_apply(src, cfg);
 
-	/* The estimator has room for a few live sources only. */
-	if (src->enabled && vmclock_clock_source_add(src)) {
-		NL_SET_ERR_MSG(extack,
-			       "too many live sources for the estimator (8)");
-		err = -ENOSPC;
-		goto err_free;
+	mutex_lock(&vmclock_lock);
+	err = vmclock_source_attach(src, clk, extack);
+	if (!err) {
+		kobject_get(&src->kobj);
+		*srcp = src;
 	}
-	src->id = ++vmclock_next_id;
-	src->clk = clk;
-
-	/* From here on the kobject owns src: its release frees it. */
-	err = vmclock_sysfs_source_add(src);
-	if (err) {
-		vmclock_source_release_clock(src);
-		kobject_put(&src->kobj);
-		return err;
-	}
-	list_add_tail(&src->node, &vmclock_sources);
-	/* Announce it before its sampler can announce a state change. */
-	vmclock_notify_source(src, VMCLOCK_CMD_SOURCE_ADD_NTF);
-	vmclock_source_start(src);
-	*srcp = src;
-	return 0;
+	mutex_unlock(&vmclock_lock);
+	return err;
 
 err_free:
 	kfree(src);
@@ -515,38 +621,105 @@ int vmclock_source_set(struct vmclock_source *src,
 	enum vmclock_source_state old;
 	int err;
 
-	lockdep_assert_held(&vmclock_lock);
-
 	err = vmclock_source_check(src->profile, cfg, extack);
 	if (err)
 		return err;
+
+	mutex_lock(&src->ctl);
+	/* The sampler may be blocked in a read: wait without vmclock_lock. */
 	cancel_delayed_work_sync(&src->work);
-	old = src->stats.state;		/* the sampler is stopped */
-	vmclock_source_apply(src, cfg);
-	vmclock_clock_source_config(src);
-	vmclock_source_start(src);
-	if (src->stats.state != old)
-		vmclock_notify_source(src, VMCLOCK_CMD_SOURCE_CHANGE_NTF);
-	return 0;
+	mutex_lock(&vmclock_lock);
+	if (src->dying) {
+		NL_SET_ERR_MSG(extack, "no source with this id");
+		err = -ENOENT;
+	} else {
+		old = src->stats.state;		/* the sampler is stopped */
+		vmclock_source_apply(src, cfg);
+		vmclock_clock_source_config(src);
+		vmclock_source_start(src);
+		if (src->stats.state != old)
+			vmclock_notify_source(src, VMCLOCK_CMD_SOURCE_CHANGE_NTF);
+	}
+	mutex_unlock(&vmclock_lock);
+	mutex_unlock(&src->ctl);
+	return err;
 }
 
-void vmclock_source_del(struct vmclock_source *src)
+/* Mark src dying: off the list and out of sysfs at once. */
+static void vmclock_source_unlist(struct vmclock_source *src)
 {
 	lockdep_assert_held(&vmclock_lock);
-
+	src->dying = true;
 	list_del(&src->node);
+	kobject_del(&src->kobj);
+}
+
+/*
+ * Tear a dying source down: stop its sampler, which may be blocked in a
+ * read, without holding vmclock_lock; let go of its slot and its clock;
+ * drop the list's reference.
+ */
+static void vmclock_source_destroy(struct vmclock_source *src)
+{
+	mutex_lock(&src->ctl);
 	cancel_delayed_work_sync(&src->work);
 	vmclock_clock_source_del(src);
 	vmclock_source_release_clock(src);
+	mutex_unlock(&src->ctl);
 	vmclock_notify_source(src, VMCLOCK_CMD_SOURCE_DEL_NTF);
-	kobject_del(&src->kobj);
 	kobject_put(&src->kobj);
+}
+
+int vmclock_source_del(struct vmclock_source *src,
+		       struct netlink_ext_ack *extack)
+{
+	mutex_lock(&vmclock_lock);
+	if (src->dying) {
+		mutex_unlock(&vmclock_lock);
+		NL_SET_ERR_MSG(extack, "no source with this id");
+		return -ENOENT;
+	}
+	vmclock_source_unlist(src);
+	mutex_unlock(&vmclock_lock);
+	vmclock_source_destroy(src);
+	return 0;
+}
+
+/*
+ * From the unified clock's one-second tick: a source whose clock's driver
+ * went away lets go of the clock now, not at its next poll, which may be an
+ * hour away or, for a disabled source, never come.  Its sampler does it,
+ * kicked at once.  A source in the middle of a change (its ctl held) is
+ * left to the next tick: the change has stopped its sampler.
+ */
+void vmclock_sources_tick(void)
+{
+	struct vmclock_source *src;
+	bool gone;
+
+	mutex_lock(&vmclock_lock);
+	if (vmclock_stopping)
+		goto out;
+	list_for_each_entry(src, &vmclock_sources, node) {
+		if (!mutex_trylock(&src->ctl))
+			continue;
+		spin_lock_bh(&src->lock);
+		gone = src->clk && READ_ONCE(src->clk->zombie);
+		spin_unlock_bh(&src->lock);
+		if (gone)
+			mod_delayed_work(vmclock_wq, &src->work, 0);
+		mutex_unlock(&src->ctl);
+	}
+out:
+	mutex_unlock(&vmclock_lock);
 }
 
 /*
  * First step of unloading: stop every sampler and every notification, while
  * the netlink family still exists.  Sources are freed later, by
- * vmclock_sources_exit(), once no request can reach them.
+ * vmclock_sources_exit(), once no request can reach them.  This waits for
+ * the samplers under vmclock_lock: requests that come meanwhile wait too,
+ * and then find vmclock stopping.
  */
 void vmclock_sources_stop(void)
 {
@@ -559,19 +732,57 @@ void vmclock_sources_stop(void)
 	mutex_unlock(&vmclock_lock);
 }
 
+/*
+ * debugfs last_source_id: the id given last, which the next source's id
+ * follows (as ns_last_pid is for pids).  Tests set it to reach the wrap of
+ * the 32-bit ids without attaching four billion sources.
+ */
+static int vmclock_last_id_get(void *data, u64 *val)
+{
+	mutex_lock(&vmclock_lock);
+	*val = vmclock_last_id;
+	mutex_unlock(&vmclock_lock);
+	return 0;
+}
+
+static int vmclock_last_id_set(void *data, u64 val)
+{
+	if (val > U32_MAX)
+		return -ERANGE;
+	mutex_lock(&vmclock_lock);
+	vmclock_last_id = val;
+	mutex_unlock(&vmclock_lock);
+	return 0;
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(vmclock_last_id_fops, vmclock_last_id_get,
+			 vmclock_last_id_set, "%llu\n");
+
 int vmclock_sources_init(void)
 {
 	vmclock_wq = alloc_workqueue("vmclock", WQ_UNBOUND | WQ_FREEZABLE, 0);
-	return vmclock_wq ? 0 : -ENOMEM;
+	if (!vmclock_wq)
+		return -ENOMEM;
+	vmclock_debugfs = debugfs_create_dir("vmclock", NULL);
+	debugfs_create_file_unsafe("last_source_id", 0600, vmclock_debugfs,
+				   NULL, &vmclock_last_id_fops);
+	return 0;
 }
 
 void vmclock_sources_exit(void)
 {
-	struct vmclock_source *src, *tmp;
+	struct vmclock_source *src;
 
-	mutex_lock(&vmclock_lock);
-	list_for_each_entry_safe(src, tmp, &vmclock_sources, node)
-		vmclock_source_del(src);
-	mutex_unlock(&vmclock_lock);
+	debugfs_remove_recursive(vmclock_debugfs);
+	do {
+		mutex_lock(&vmclock_lock);
+		src = list_first_entry_or_null(&vmclock_sources,
+					       struct vmclock_source, node);
+		if (src)
+			vmclock_source_unlist(src);
+		mutex_unlock(&vmclock_lock);
+		if (src)
+			vmclock_source_destroy(src);
+	} while (src);
 	destroy_workqueue(vmclock_wq);
 }

@@ -187,7 +187,10 @@ ATTRIBUTE_GROUPS(vmclock_source);
 
 static void vmclock_source_release(struct kobject *kobj)
 {
-	kfree(to_source(kobj));
+	struct vmclock_source *src = to_source(kobj);
+
+	mutex_destroy(&src->ctl);
+	kfree(src);
 }
 
 static const struct kobj_type vmclock_source_ktype = {

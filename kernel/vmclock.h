@@ -104,13 +104,21 @@ struct vmclock_source_stats {
 
 /**
  * struct vmclock_source - an attached PTP hardware clock
- * @node: entry in the source list, under vmclock_lock
- * @id: identifier, never reused while the module is loaded
+ * @node: entry in the source list, which is in the order of ids; under
+ *	vmclock_lock
+ * @id: identifier, not 0; not reused before the 32-bit ids wrap, and never
+ *	the id of a source still attached
  * @kobj: /sys/kernel/vmclock/sources/<id>/; its release frees the source
  * @profile: how the clock is treated
  * @clock_name: the PHC's clock_name
  * @phc_index: N of the /dev/ptpN it was attached through
- * @clk: the PHC, with a reference on its device; NULL once gone
+ * @ctl: serialises the changes of this source (source set, source del, the
+ *	tick's kick of a gone clock's sampler); taken before vmclock_lock,
+ *	and held, without vmclock_lock, while a change waits for the sampler
+ * @dying: deleted: off the list and out of sysfs, being torn down; under
+ *	vmclock_lock
+ * @clk: the PHC, with a reference on its device; NULL once gone.  Written
+ *	by its owner (below) under @lock; others read it under @lock
  * @work: the sampler
  * @poll_ms: poll interval (written under vmclock_lock, read by the sampler)
  * @host_error_ns: intrinsic error (as @poll_ms)
@@ -121,12 +129,17 @@ struct vmclock_source_stats {
  * @window_reads: reads in that window
  * @busy_polls: polls in a row that only got -EBUSY
  * @slot: the source's slot in the estimator, -1 while it has none
- * @lock: protects @stats; taken by the sampler and by readers
+ * @lock: protects @stats and writes of @clk; taken by the sampler and by
+ *	readers
  * @stats: reported state and counters
  *
- * Only the sampler touches @clk, the read window, @busy_polls and @slot while the work
- * is queued; the netlink and teardown paths cancel the work (synchronously)
- * before they do.  The sampler never takes vmclock_lock.
+ * The sampler owns @clk, the read window, @busy_polls and @slot while its
+ * work is queued or running.  Otherwise they belong to whoever holds @ctl
+ * and has cancelled the work (source set, the teardown), or to source add
+ * before the source is listed.  A read of the clock may block for as long
+ * as its device likes, so nobody waits for the sampler while holding
+ * vmclock_lock, except the unload.  The sampler never takes vmclock_lock
+ * or @ctl.
  */
 struct vmclock_source {
 	struct list_head node;
@@ -135,6 +148,8 @@ struct vmclock_source {
 	const struct vmclock_profile *profile;
 	char clock_name[32];
 	u32 phc_index;
+	struct mutex ctl;		/* serialises changes, see above */
+	bool dying;
 	struct posix_clock *clk;
 	struct delayed_work work;
 	u32 poll_ms;
@@ -146,7 +161,7 @@ struct vmclock_source {
 	u32 window_reads;
 	u32 busy_polls;
 	int slot;
-	spinlock_t lock;		/* protects stats */
+	spinlock_t lock;		/* protects stats, writes of clk */
 	struct vmclock_source_stats stats;
 };
 
@@ -174,7 +189,13 @@ struct vmclock_source_config {
 	s32 enabled;
 };
 
-/* vmclock_lock: serialises configuration: the source list and settings. */
+/*
+ * vmclock_lock: serialises configuration: the source list, sources' @dying
+ * and the writes of their settings.  Held only briefly: never while waiting
+ * for a sampler, except by the unload.  Taken after a source's @ctl (the
+ * tick only trylocks @ctl under it), before the estimator's lock and a
+ * source's @lock.
+ */
 extern struct mutex vmclock_lock;
 extern struct list_head vmclock_sources;
 
@@ -183,6 +204,7 @@ struct system_time_snapshot;
 
 enum vmclock_status vmclock_status(void);
 int vmclock_clock_init(void);
+void vmclock_clock_stop(void);
 void vmclock_clock_exit(void);
 int vmclock_clock_source_add(struct vmclock_source *src);
 void vmclock_clock_source_del(struct vmclock_source *src);
@@ -205,14 +227,17 @@ int vmclock_source_add(struct file *file,
 		       const struct vmclock_source_config *cfg,
 		       struct netlink_ext_ack *extack,
 		       struct vmclock_source **srcp);
-void vmclock_source_del(struct vmclock_source *src);
+int vmclock_source_del(struct vmclock_source *src,
+		       struct netlink_ext_ack *extack);
 int vmclock_source_set(struct vmclock_source *src,
 		       const struct vmclock_source_config *cfg,
 		       struct netlink_ext_ack *extack);
-struct vmclock_source *vmclock_source_find(u32 id);
+struct vmclock_source *vmclock_source_get(u32 id);
+void vmclock_source_put(struct vmclock_source *src);
 void vmclock_source_get_stats(struct vmclock_source *src,
 			      struct vmclock_source_stats *stats);
 int vmclock_sources_init(void);
+void vmclock_sources_tick(void);
 void vmclock_sources_stop(void);
 void vmclock_sources_exit(void);
 bool vmclock_sources_stopping(void);

@@ -14,6 +14,7 @@
  */
 
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
@@ -52,9 +53,9 @@ static const char * const sim_dist_names[] = {
 enum sim_attr_id {
 	SA_PTP, SA_CLOCK_NAME, SA_REGISTERED, SA_MODE, SA_OFFSET, SA_STEP,
 	SA_FREQ, SA_NOISE, SA_NOISE_DIST, SA_LATENCY, SA_JITTER, SA_ASYM,
-	SA_SEED, SA_HV_PERIOD, SA_HV_GRAN, SA_STALE, SA_HV_STOP, SA_HV_SAMPLE,
-	SA_RATE_LIMIT, SA_BUSY_NS, SA_SLOW_PERMILLE, SA_SLOW_NS, SA_FAIL_ERRNO,
-	SA_STATS, SA_NR
+	SA_SLEEP, SA_SEED, SA_HV_PERIOD, SA_HV_GRAN, SA_STALE, SA_HV_STOP,
+	SA_HV_SAMPLE, SA_RATE_LIMIT, SA_BUSY_NS, SA_SLOW_PERMILLE, SA_SLOW_NS,
+	SA_FAIL_ERRNO, SA_STATS, SA_NR
 };
 
 /**
@@ -83,6 +84,7 @@ static const struct sim_attr sim_attrs[SA_NR] = {
 	[SA_LATENCY]	   = { "latency_ns", 0644, 0, SIM_MAX_WAIT },
 	[SA_JITTER]	   = { "latency_jitter_ns", 0644, 0, SIM_MAX_WAIT },
 	[SA_ASYM]	   = { "latency_asym", 0644, 0, 100 },
+	[SA_SLEEP]	   = { "latency_sleep", 0644, 0, 1 },
 	[SA_SEED]	   = { "seed", 0644 },
 	[SA_HV_PERIOD]	   = { "hv_period_ms", 0644, 1, 3600000 },
 	[SA_HV_GRAN]	   = { "hv_granularity_ns", 0644, 1, NSEC_PER_SEC },
@@ -130,6 +132,7 @@ struct sim_file {
  * @latency_ns: busy-wait of every read
  * @jitter_ns: extra busy-wait, uniform in [0, @jitter_ns]
  * @asym: where in the busy-wait the value is taken, percent
+ * @sleep: a read sleeps through its wait rather than busy-waiting
  * @seed: last seed written
  * @rng: PRNG state (splitmix64)
  * @hv_period: Hyper-V host sample period
@@ -171,6 +174,7 @@ struct sim_clock {
 	u32 noise_ns;
 	enum sim_dist noise_dist;
 	u32 latency_ns, jitter_ns, asym;
+	bool sleep;
 	u64 seed, rng;
 	u64 hv_period;
 	u32 hv_gran;
@@ -441,10 +445,17 @@ static int sim_value(struct sim_clock *c, u64 raw, s64 *val)
 	return 0;
 }
 
-static void sim_spin_until(u64 t)
+/* Wait until raw time t: spinning, as a costly read, or sleeping. */
+static void sim_wait_until(u64 t, bool sleep)
 {
-	while (ktime_get_raw_ns() < t)
-		cpu_relax();
+	u64 now;
+
+	while ((now = ktime_get_raw_ns()) < t) {
+		if (sleep)
+			fsleep(div_u64(t - now, NSEC_PER_USEC) + 1);
+		else
+			cpu_relax();
+	}
 }
 
 static int sim_gettimex64(struct ptp_clock_info *info, struct timespec64 *ts,
@@ -452,6 +463,7 @@ static int sim_gettimex64(struct ptp_clock_info *info, struct timespec64 *ts,
 {
 	struct sim_clock *c = container_of(info, struct sim_clock, info);
 	u64 t0, raw, wait = 0, at = 0;
+	bool sleep;
 	s64 val = 0;
 	int err;
 
@@ -459,15 +471,16 @@ static int sim_gettimex64(struct ptp_clock_info *info, struct timespec64 *ts,
 	t0 = ktime_get_raw_ns();
 	spin_lock(&c->lock);
 	err = sim_admit(c, t0, &wait, &at);
+	sleep = c->sleep;
 	spin_unlock(&c->lock);
 	if (err) {
-		sim_spin_until(t0 + wait);
+		sim_wait_until(t0 + wait, sleep);
 		ptp_read_system_postts(sts);
 		return err;
 	}
-	sim_spin_until(t0 + at);
+	sim_wait_until(t0 + at, sleep);
 	raw = ktime_get_raw_ns();
-	sim_spin_until(t0 + wait);
+	sim_wait_until(t0 + wait, sleep);
 
 	spin_lock(&c->lock);
 	err = sim_value(c, raw, &val);
@@ -608,6 +621,9 @@ static int sim_attr_show(struct sim_clock *c, unsigned int attr, char *buf,
 	case SA_ASYM:
 		n = scnprintf(buf, len, "%u\n", c->asym);
 		break;
+	case SA_SLEEP:
+		n = scnprintf(buf, len, "%d\n", c->sleep);
+		break;
 	case SA_SEED:
 		n = scnprintf(buf, len, "%llu\n", c->seed);
 		break;
@@ -726,6 +742,9 @@ static int sim_attr_store(struct sim_clock *c, unsigned int attr, char *s)
 		break;
 	case SA_ASYM:
 		c->asym = v;
+		break;
+	case SA_SLEEP:
+		c->sleep = v;
 		break;
 	case SA_SEED:
 		c->seed = seed;

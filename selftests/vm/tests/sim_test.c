@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -452,6 +453,51 @@ TEST_F(sim, latency_asym)
 			}
 		}
 	}
+	close(fd);
+}
+
+static long long cpu_ns(void)
+{
+	struct rusage r;
+
+	getrusage(RUSAGE_SELF, &r);
+	return (r.ru_utime.tv_sec + r.ru_stime.tv_sec) * 1000000000LL +
+	       (r.ru_utime.tv_usec + r.ru_stime.tv_usec) * 1000LL;
+}
+
+/*
+ * latency_sleep: a read sleeps through its latency, as one blocked on a
+ * wedged device, rather than spinning: it takes as long, but costs the
+ * reader next to no CPU time.
+ */
+TEST_F(sim, latency_sleep)
+{
+	const long long lat = 100000000;
+	long long cpu;
+	int fd, sleep;
+
+	ASSERT_EQ(0, sim_ctl("add 0 plain"));
+	ASSERT_EQ(0, sim_set(0, "latency_ns", lat));
+	fd = open_ptp(0);
+	ASSERT_LE(0, fd);
+	for (sleep = 0; sleep <= 1; sleep++) {
+		struct rd x;
+
+		ASSERT_EQ(0, sim_set(0, "latency_sleep", sleep));
+		cpu = cpu_ns();
+		x = phc_rd(fd);
+		cpu = cpu_ns() - cpu;
+		ASSERT_EQ(0, x.err);
+		TH_LOG("latency_sleep %d: a read took %lld us, %lld us of CPU",
+		       sleep, (x.post - x.pre) / 1000, cpu / 1000);
+		EXPECT_LE(lat, x.post - x.pre);
+		if (sleep) {
+			EXPECT_GT(lat / 4, cpu);
+		} else {
+			EXPECT_LT(lat / 2, cpu);
+		}
+	}
+	EXPECT_EQ(-EINVAL, sim_set(0, "latency_sleep", 2));
 	close(fd);
 }
 

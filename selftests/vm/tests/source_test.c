@@ -27,11 +27,37 @@
 #include "kselftest_harness.h"
 #include "testlib.h"
 
+/* ---- virtual clocks (n_vclocks) ---- */
+
+/*
+ * Give PTP clock phc n virtual clocks; returns the index of the first (a
+ * device below phc's own), 0 for n = 0, -1 on failure.
+ */
+static int vclocks_set(int phc, int n)
+{
+	char path[128], buf[16];
+	int i;
+
+	snprintf(path, sizeof(path), "/sys/class/ptp/ptp%d/n_vclocks", phc);
+	snprintf(buf, sizeof(buf), "%d", n);
+	if (write_str(path, buf))
+		return -1;
+	if (!n)
+		return 0;
+	for (i = 0; i < 64; i++) {
+		snprintf(path, sizeof(path), "/sys/class/ptp/ptp%d/ptp%d", phc, i);
+		if (!access(path, F_OK))
+			return i;
+	}
+	return -1;
+}
+
 /* ---- what source add refuses ---- */
 
 FIXTURE(reject) {
 	struct vmclock_nl *nl;
 	int fd;
+	int vclock_of;		/* clock given a virtual clock, or -1 */
 };
 
 FIXTURE_VARIANT(reject) {
@@ -63,6 +89,14 @@ FIXTURE_VARIANT_ADD(reject, pipe) {
 FIXTURE_VARIANT_ADD(reject, own_clock) {
 	.what = "own", .err = -EINVAL, .msg = "fd is vmclock's own unified clock",
 };
+FIXTURE_VARIANT_ADD(reject, own_clock_vclock) {
+	.what = "own-vclock", .err = -EINVAL,
+	.msg = "fd is a clock derived from vmclock's own unified clock",
+};
+FIXTURE_VARIANT_ADD(reject, o_path) {
+	.what = "o_path", .err = -EBADF,
+	.msg = "fd was opened with O_PATH, not as a PTP clock",
+};
 FIXTURE_VARIANT_ADD(reject, closed_fd) {
 	.what = "closed", .err = -EBADF, .msg = "fd is not open in the sender",
 };
@@ -76,6 +110,7 @@ FIXTURE_SETUP(reject)
 
 	self->nl = vmclock_nl_open();
 	ASSERT_NE(NULL, self->nl);
+	self->vclock_of = -1;
 	if (!strcmp(variant->what, "socket")) {
 		self->fd = socket(AF_UNIX, SOCK_DGRAM, 0);
 	} else if (!strcmp(variant->what, "pipe")) {
@@ -84,6 +119,15 @@ FIXTURE_SETUP(reject)
 		self->fd = p[0];
 	} else if (!strcmp(variant->what, "own")) {
 		self->fd = open_phc(own_phc());
+	} else if (!strcmp(variant->what, "own-vclock")) {
+		/* A virtual clock reads its parent: vmclock would read itself. */
+		self->vclock_of = own_phc();
+		self->fd = open_phc(vclocks_set(self->vclock_of, 1));
+	} else if (!strcmp(variant->what, "o_path")) {
+		char path[32];
+
+		snprintf(path, sizeof(path), "/dev/ptp%d", foreign_phc());
+		self->fd = open(path, O_PATH);
 	} else if (!strcmp(variant->what, "closed")) {
 		self->fd = 999;
 		close(999);
@@ -101,15 +145,42 @@ FIXTURE_TEARDOWN(reject)
 {
 	if (self->fd >= 0 && self->fd != 999)
 		close(self->fd);
+	if (self->vclock_of >= 0)
+		vclocks_set(self->vclock_of, 0);
 	vmclock_nl_close(self->nl);
 }
 
 TEST_F(reject, source_add)
 {
-	struct reply r;
+	struct reply r, d;
 
 	EXPECT_EQ(variant->err, add_req(self->nl, self->fd, NULL, 0, &r));
 	EXPECT_STREQ(variant->msg, r.ext);
+	/* Wrongly accepted: do not leave it sampling for the next tests. */
+	if (!r.err)
+		id_req(self->nl, VMCLOCK_CMD_SOURCE_DEL, r.id, 0, 0, &d);
+}
+
+/* A virtual clock of another driver's clock is a clock like any other. */
+TEST(driver_vclock_accepted)
+{
+	struct vmclock_nl *nl = vmclock_nl_open();
+	int phc = foreign_phc(), fd;
+	struct reply r;
+	char name[32];
+
+	ASSERT_NE(NULL, nl);
+	ASSERT_LE(0, phc);
+	fd = open_phc(vclocks_set(phc, 1));
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, add_req(nl, fd, NULL, 0, &r)) TH_LOG("%s", r.ext);
+	snprintf(name, sizeof(name), "ptp%d_virt", phc);
+	EXPECT_STREQ(name, r.name);
+	if (!r.err)
+		EXPECT_EQ(0, id_req(nl, VMCLOCK_CMD_SOURCE_DEL, r.id, 0, 0, &r));
+	close(fd);
+	EXPECT_EQ(0, vclocks_set(phc, 0));
+	vmclock_nl_close(nl);
 }
 
 TEST(bad_settings_rejected)
