@@ -672,26 +672,53 @@ static bool src_step_confirmed(const struct est_source *s)
 		(s64)(s->cfg.poll_ns ? s->cfg.poll_ns / 2 : 1000000);
 }
 
+/*
+ * Too few reads since a start to gate outliers statistically, and a
+ * step between them would be taken for frequency: an innovation @nu
+ * (Q.16, over @dt ns since the state) that no rate within
+ * EST_FREQ_LIMIT explains, beyond EST_GATE sigma, half a bracket and a
+ * granule, is a step.
+ */
+static bool src_jumped(const struct est_source *s, s64 nu, u64 dt, u64 r)
+{
+	u64 lim = umul_shr(EST_FREQ_LIMIT, dt, EST_FREQ_SHIFT);
+
+	lim = sat_add(lim, EST_GATE * q16_ceil(usqrt(sat_add(s->kf.p_oo, r))
+						<< 8));
+	lim = sat_add(lim, src_gran(s) + s->half_delay + 1);
+	return q16_ceil(u64_abs(nu)) > lim;
+}
+
+/* (Re)start the filter at this measurement, keeping a known frequency. */
+static void src_restart(struct est_source *s, s64 t, s64 y2, u64 r,
+			u32 delay)
+{
+	kf_start(&s->kf, t, y2, r, s->freq_valid);
+	s->n_good = 1;
+	s->n_reject = 0;
+	s->prev_n = 0;
+	s->last_good = t;
+	src_noise(s, t, y2, src_excess_var(s, delay, 1));
+}
+
 /* Feed one measurement (2*y = y2 at raw t) to the filter. */
 static enum est_sample_result src_feed(struct est_source *s, s64 t, s64 y2,
 				       u32 delay, u64 tspan)
 {
 	u64 r = src_meas_var(s, delay, tspan);
-	u64 sd, gate;
+	u64 sd, gate, dt = t > s->kf.t_ref ? t - s->kf.t_ref : 0;
 	s64 nu;
 
 	if (s->n_good == 0 || s->off_unknown) {
-		kf_start(&s->kf, t, y2, r, s->freq_valid);
+		src_restart(s, t, y2, r, delay);
 		s->off_unknown = false;
-		s->n_good = 1;
-		s->n_reject = 0;
-		s->last_good = t;
-		src_noise(s, t, y2, src_excess_var(s, delay, 1));
 		return EST_SAMPLE_ACCEPTED;
 	}
-	if (s->n_good == 1 && !s->freq_valid &&
-	    t - s->kf.t_ref >= EST_TWO_POINT_NS) {
-		kf_two_point(&s->kf, t, kf_innov(&s->kf, y2), r);
+	if (s->n_good == 1 && !s->freq_valid && dt >= EST_TWO_POINT_NS) {
+		nu = kf_innov(&s->kf, y2);
+		if (src_jumped(s, nu, dt, r))
+			goto jumped;
+		kf_two_point(&s->kf, t, nu, r);
 		goto accepted;
 	}
 	kf_predict(&s->kf, t);
@@ -700,6 +727,8 @@ static enum est_sample_result src_feed(struct est_source *s, s64 t, s64 y2,
 	gate = EST_GATE * sd + src_gran(s) + s->half_delay;
 	if (s->n_good >= EST_MIN_GOOD && q16_ceil(u64_abs(nu)) > gate)
 		return EST_SAMPLE_OUTLIER;
+	if (s->n_good < EST_MIN_GOOD && src_jumped(s, nu, dt, r))
+		goto jumped;
 	if (s->n_good >= EST_MIN_GOOD) {
 		u64 nu2 = umul_shr(u64_abs(nu), u64_abs(nu), 16);
 		u64 nis = min_t(u64, udiv_shl(nu2, sat_add(s->kf.p_oo, r), 16),
@@ -721,6 +750,12 @@ accepted:
 	s->n_reject = 0;
 	s->last_good = t;
 	return EST_SAMPLE_ACCEPTED;
+
+jumped:
+	/* the reads so far stay on the older side of the step */
+	src_restart(s, t, y2, r, delay);
+	s->steps++;
+	return EST_SAMPLE_STEP;
 }
 
 /*
