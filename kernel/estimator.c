@@ -1180,16 +1180,6 @@ struct est_comb {
 	u64 ev_growth;		/* their largest bound growth, 2^-48 */
 };
 
-/* Distance of point p from the range [l, h]. */
-static u64 range_dist(s64 p, s64 l, s64 h)
-{
-	if (p < l)
-		return u64_abs(s_add(l, -p));
-	if (p > h)
-		return u64_abs(s_add(p, -h));
-	return 0;
-}
-
 /*
  * What a source read last (its last read not rejected for its delay,
  * accepted or not), carried to @now on its frequency: the offset (UTC
@@ -1330,7 +1320,6 @@ static bool est_select(struct est *est, s64 now, struct est_comb *c)
 	s8 kinds[2 * EST_MAX_SOURCES], ev_kinds[2 * EST_MAX_SOURCES];
 	u32 i, n = 0, n_ev = 0, voters = 0, cnt = 0, best = 0, nsurv = 0;
 	s64 ref = 0, lo, hi, sel_l, sel_h, ev_l, ev_h, acc = 0, facc = 0;
-	s64 prev = 0, dt;
 	u64 wsum = 0, fwsum = 0, g, fw, sk, gmin = U64_MAX;
 	bool have_ref = false;
 
@@ -1426,16 +1415,10 @@ static bool est_select(struct est *est, s64 now, struct est_comb *c)
 	/*
 	 * The majority intersection: a stretch covered by "best" intervals
 	 * (a start reaching best is followed by an end). Should several
-	 * disjoint stretches have it, take the one nearest the last
-	 * combination, else the lowest: never the span across them, which
-	 * would admit intervals sharing no point with each other.
+	 * disjoint stretches have it, the majorities overlap in sources
+	 * that reach into both, and which one is right cannot be told:
+	 * no majority, and the evidence covers both.
 	 */
-	if (est->hold_t) {
-		dt = now - est->hold_t;
-		prev = smul_shr(dt, est->hold_freq, EST_FREQ_SHIFT);
-		prev = s_add(est->hold_off, prev);
-		prev = s_shl(s_add(prev, -ref), 16);
-	}
 	cnt = 0;
 	sel_l = S64_MAX;
 	sel_h = -S64_MAX;
@@ -1443,12 +1426,18 @@ static bool est_select(struct est *est, s64 now, struct est_comb *c)
 		cnt += kinds[i];
 		if (kinds[i] < 0 || cnt != best)
 			continue;
-		if (sel_l != S64_MAX &&
-		    (!est->hold_t || range_dist(prev, ends[i], ends[i + 1]) >=
-		     range_dist(prev, sel_l, sel_h)))
-			continue;
+		if (sel_l != S64_MAX) {
+			best = 0;
+			break;
+		}
 		sel_l = ends[i];
 		sel_h = ends[i + 1];
+	}
+	if (!best) {
+		for (i = 0; i < EST_MAX_SOURCES; i++)
+			if (cand[i])
+				est->src[i].ft_reason = EST_FT_NO_MAJORITY;
+		return false;
 	}
 	for (i = 0; i < EST_MAX_SOURCES; i++) {
 		struct est_source *s = &est->src[i];

@@ -668,6 +668,62 @@ TEST_F(comb, two_disagreeing_no_majority)
 	(void)r;
 }
 
+/*
+ * Two sources that exclude each other and a wide one reaching into
+ * both: two majorities of two, sharing the wide source, and no way to
+ * tell which is right. No majority: not synchronized on a guess; once
+ * synchronized, holdover with a bound covering both.
+ */
+TEST(two_majorities_sharing_a_source)
+{
+	static const s64 off[3] = { 0, 125 * US, 250 * US };
+	static const u64 claim[3] = { 100 * US, 300 * US, 100 * US };
+	struct est_source_cfg c;
+	struct tsrc s[3];
+	struct est *e;
+	s64 r = SEC, t;
+	u64 b;
+	int i, k, sync = 0;
+
+	e = calloc(1, sizeof(*e));
+	ASSERT_NE(NULL, e);
+	est_init(e);
+	for (k = 0; k < 3; k++) {
+		cfg_default(&c);
+		c.host_error_ns = claim[k];
+		s[k] = (struct tsrc){ .off = UTC0 + off[k], .r0 = SEC,
+				      .ppb = 3000, .delay = 1000 };
+		ASSERT_EQ(0, est_source_add(e, k, &c));
+	}
+	/* the first 30 s all at 0, then the third leaves for +250 us */
+	s[1].off = s[2].off = UTC0;
+	for (i = 0; i < 90; i++, r += SEC) {
+		if (i == 30) {
+			s[1].off = UTC0 + off[1];
+			s[2].off = UTC0 + off[2];
+		}
+		for (k = 0; k < 3; k++)
+			feed(e, k, &s[k], r + k * 10 * US);
+		est_update(e, r + 50 * US);
+		if (i >= 60)
+			sync += e->snap.status == EST_STATUS_SYNCHRONIZED;
+	}
+	est_snapshot_eval(&e->snap, r, &t, &b);
+	TH_LOG("synchronized %d of the last 30 polls, %s, bound %llu ns, states %s %s %s",
+	       sync, est_status_name(e->snap.status), (unsigned long long)b,
+	       est_src_state_name(e->src[0].state),
+	       est_src_state_name(e->src[1].state),
+	       est_src_state_name(e->src[2].state));
+	EXPECT_EQ(0, sync);
+	EXPECT_EQ(EST_STATUS_HOLDOVER, e->snap.status);
+	for (k = 0; k < 3; k++)
+		EXPECT_EQ(EST_FT_NO_MAJORITY, e->src[k].ft_reason);
+	/* either pair may be right: the bound reaches both ends */
+	EXPECT_LE(sabs(t - truth(&s[0], r)) + 100 * US, b);
+	EXPECT_LE(sabs(t - truth(&s[2], r)) + 100 * US, b);
+	free(e);
+}
+
 TEST_F(comb, all_falsetickers)
 {
 	s64 r;
