@@ -13,9 +13,10 @@
  * The least bound the evidence asks for at raw r: the distance from the
  * published clock to the farthest point that at least half of the
  * voters may agree on, from the intervals (offset +- bound) of the
- * sources with an estimate; a voter without one agrees with any point.
- * 0 if there is no such point. The estimator's own evidence may be
- * wider (it also counts what a source rejected or read last).
+ * sources with an estimate. 0 if there is no such point, or if a voter
+ * has no estimate: the estimator then counts what that one read last,
+ * which est_source_get() does not show. The estimator's own evidence
+ * may be wider (a source whose reads are rejected spans both).
  */
 static inline u64 evidence_reach(const struct est *e, s64 r)
 {
@@ -33,9 +34,9 @@ static inline u64 evidence_reach(const struct est *e, s64 r)
 		hi[n] = in.offset_ns + (s64)in.bound_ns;
 		n++;
 	}
-	need = ((int)e->voters + 1) / 2 - ((int)e->voters - n);
-	if (!n || need < 1)
+	if (!n || n < (int)e->voters)
 		return 0;
+	need = (n + 1) / 2;
 	for (i = 0; i < 2 * n; i++) {
 		x = i < n ? lo[i] : hi[i - n];
 		for (j = 0, cnt = 0; j < n; j++)
