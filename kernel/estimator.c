@@ -1445,7 +1445,14 @@ static bool est_select(struct est *est, s64 now, struct est_comb *c)
 		if (!cand[i])
 			continue;
 		if (v[i].hi < sel_l || v[i].lo > sel_h) {
-			s->state = EST_SRC_FALSETICKER;
+			/*
+			 * Outside, but its reads are being rejected: what
+			 * disagrees may be its own estimate from before a
+			 * step or pause, in doubt itself. A step is being
+			 * confirmed, it is no falseticker yet.
+			 */
+			s->state = s->n_reject ? EST_SRC_STEP :
+				EST_SRC_FALSETICKER;
 			s->ft_reason = EST_FT_OUTSIDE;
 			continue;
 		}

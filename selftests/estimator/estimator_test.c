@@ -1394,7 +1394,7 @@ TEST(unseen_pause_then_disagreement)
 	const int drift_at = 30, pause_at = 80;
 	s64 r = SEC, base, err, maxerr = 0;
 	u64 b, b_min = U64_MAX;
-	int i, k, outside = 0, wrong_sync = 0;
+	int i, k, outside = 0, wrong_sync = 0, right_ft = 0;
 	struct {
 		struct est e;
 		struct tsrc s[3];
@@ -1423,6 +1423,11 @@ TEST(unseen_pause_then_disagreement)
 			       est_status_name(self->e.snap.status));
 		if (i > pause_at)
 			maxerr = max(maxerr, err);
+		/* a step being confirmed is no falseticker */
+		if (i >= pause_at)
+			right_ft += self->e.src[0].state ==
+				EST_SRC_FALSETICKER ||
+				self->e.src[1].state == EST_SRC_FALSETICKER;
 		if (i > pause_at &&
 		    self->e.snap.status == EST_STATUS_SYNCHRONIZED) {
 			b_min = min(b_min, b);
@@ -1433,8 +1438,10 @@ TEST(unseen_pause_then_disagreement)
 	TH_LOG("after the pause: max error %lld ns, %d beyond the bound, smallest synchronized bound %llu ns, synchronized without both right sources %d",
 	       (long long)maxerr, outside, (unsigned long long)b_min,
 	       wrong_sync);
+	TH_LOG("a right source a falseticker at %d polls", right_ft);
 	EXPECT_EQ(0, outside);
 	EXPECT_EQ(0, wrong_sync);
+	EXPECT_EQ(0, right_ft);
 	EXPECT_EQ(EST_STATUS_SYNCHRONIZED, self->e.snap.status);
 	EXPECT_EQ(EST_SRC_FALSETICKER, self->e.src[2].state);
 	/* the two right sources' intersection: [-70 us, +80 us] */
@@ -1659,6 +1666,42 @@ TEST_F(rate, beside_two_good_ones_is_left_out)
 	EXPECT_EQ(0, self->e.src[2].share);
 	EXPECT_EQ(EST_SRC_OK, self->e.src[0].state);
 	EXPECT_EQ(EST_SRC_OK, self->e.src[1].state);
+}
+
+/*
+ * An unseen pause of 45 s: the KVM- and ENA-like sources confirm their
+ * steps within a second or two, the Hyper-V-like one only on its third
+ * host sample after it. Meanwhile its estimate from before the pause is
+ * outside the others' agreement; that is a step being confirmed, not a
+ * falseticker.
+ */
+TEST_F(trio, pause_is_no_falseticker_while_confirming)
+{
+	s64 r;
+	int k, ft = 0, step = 0;
+
+	for (r = SEC; r < 90 * SEC; r += 100 * MS) {
+		if (r == 40 * SEC) {
+			for (k = 0; k < 3; k++)
+				self->s[k].off += 45 * SEC;
+			self->push[0] = r;
+			self->push[1] = truth(&self->s[1], r);
+		}
+		trio_step(&self->e, self->s, self->push, &self->st, r, 0, 7,
+			  r >= 41 * SEC);
+		if (r < 40 * SEC)
+			continue;
+		ft += self->e.src[1].state == EST_SRC_FALSETICKER;
+		step += self->e.src[1].state == EST_SRC_STEP;
+	}
+	TRIO_LOG(&self->st, 490);
+	TH_LOG("Hyper-V after the pause: falseticker %d, step %d of 500",
+	       ft, step);
+	EXPECT_EQ(0, self->st.uncovered);
+	EXPECT_EQ(0, ft);
+	EXPECT_EQ(EST_STATUS_SYNCHRONIZED, self->e.snap.status);
+	for (k = 0; k < 3; k++)
+		EXPECT_EQ(EST_SRC_OK, self->e.src[k].state);
 }
 
 /*
