@@ -26,10 +26,12 @@
  * bound of the snapshot it was read from (a seq-consistent
  * PTP_SYS_OFFSET_PRECISE read, the truth at its sys_monoraw) and that
  * the clock did not go back; a failed check says when it was, how far
- * the clock was from the truth, the bound and the status.  Both stories
- * end with the drifter a falseticker, the other two selected and the
- * clock synchronized.  Needs vmclock and vmclock_sim loaded with no
- * sources attached, root.
+ * the clock was from the truth, the bound and the status.  The drift
+ * ends with the drifter a falseticker, the other two selected and the
+ * clock synchronized; the pause ends so too, or in holdover with the
+ * drifter not selected while the Hyper-V source is still too wide to
+ * tell the KVM source from the drifter.  Needs vmclock and vmclock_sim
+ * loaded with no sources attached, root.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -226,9 +228,16 @@ static void log_sources(struct __test_metadata *_metadata,
 		       when, status_name(c.st.status), c.err, c.bound);
 }
 
-/* Both stories end so: the drifter rejected, the others selected, synced. */
+/*
+ * The drift story ends so: the drifter rejected, the others selected,
+ * synchronized. After the pause the clock may instead still hold over
+ * with nothing selected, when the Hyper-V source, wide again after its
+ * restart, still reaches both the KVM source and the drifter (two
+ * majorities sharing it: no telling which is right); @or_holdover
+ * allows that end, never one synchronized on the drifter.
+ */
 static void expect_settled(struct __test_metadata *_metadata,
-			   FIXTURE_DATA(honest) *self)
+			   FIXTURE_DATA(honest) *self, bool or_holdover)
 {
 	char state[32], sel[64];
 	struct status st;
@@ -236,6 +245,12 @@ static void expect_settled(struct __test_metadata *_metadata,
 
 	log_sources(_metadata, self, "at the end");
 	ASSERT_EQ(0, read_line("/sys/kernel/vmclock/selected", sel, sizeof(sel)));
+	ASSERT_EQ(0, get_status(self->nl, &st));
+	if (or_holdover && st.status == VMCLOCK_STATUS_HOLDOVER) {
+		EXPECT_FALSE(id_in_list(sel, self->id[DRIFTER]))
+			TH_LOG("the drifter is selected at the end");
+		return;
+	}
 	for (i = 0; i < N_SRC; i++) {
 		source_sysfs(self->id[i], "state", state, sizeof(state));
 		if (i == DRIFTER) {
@@ -250,7 +265,6 @@ static void expect_settled(struct __test_metadata *_metadata,
 				TH_LOG("a correct source is not selected at the end");
 		}
 	}
-	ASSERT_EQ(0, get_status(self->nl, &st));
 	EXPECT_STREQ("synchronized", status_name(st.status));
 }
 
@@ -327,7 +341,7 @@ TEST_F_TIMEOUT(honest, drifting_minority, 200)
 	       seen[VMCLOCK_STATUS_HOLDOVER], seen[VMCLOCK_STATUS_DISRUPTED],
 	       seen[VMCLOCK_STATUS_UNSYNCHRONIZED]);
 	EXPECT_LE(0, left) TH_LOG("the drifter never left its claim");
-	expect_settled(_metadata, self);
+	expect_settled(_metadata, self, false);
 }
 
 /* Whether every source's sample count passed the one in before[]. */
@@ -451,7 +465,7 @@ TEST_F_TIMEOUT(honest, pause_with_drifter, 200)
 	       "rejected at %.1f s (-1: never); a correct source a falseticker "
 	       "at %d checks",
 	       start - t0, synced, rejected, flagged);
-	expect_settled(_metadata, self);
+	expect_settled(_metadata, self, true);
 }
 
 TEST_HARNESS_MAIN
