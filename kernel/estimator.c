@@ -1633,7 +1633,7 @@ void est_update(struct est *est, s64 raw_now)
 	s64 pub_t, tgt = 0, delta, dt, freq = 0, lo, hi, was = 0;
 	u64 pub_b, bound = 0, growth = 0, sig, sig_h, was_b = 0, own = 0;
 	bool sel, have, had, step, taken = false;
-	u32 status, i, mask;
+	u32 status, i, mask, wrong;
 
 	sel = est_select(est, raw_now, &c);
 	have = est->hold_t != 0;
@@ -1668,15 +1668,21 @@ void est_update(struct est *est, s64 raw_now)
 	 * dropped out and the extrapolated one is clearly tighter and
 	 * agrees with it: do not jump to the constant error of a much
 	 * worse source. Tighter by what each combination's own sources
-	 * say; what the evidence asks for is added below either way.
+	 * say; what the evidence asks for is added below either way. A
+	 * last combination with a source now known to be wrong (a
+	 * falseticker) proves nothing tighter.
 	 */
 	mask = 0;
-	for (i = 0; i < EST_MAX_SOURCES; i++)
+	wrong = 0;
+	for (i = 0; i < EST_MAX_SOURCES; i++) {
 		if (est->src[i].share_sel)
 			mask |= 1U << i;
+		if (est->src[i].state == EST_SRC_FALSETICKER)
+			wrong |= 1U << i;
+	}
 	if (sel && (!have || est->step_pending ||
 		    est->status == EST_STATUS_DISRUPTED ||
-		    !(est->hold_mask & ~mask) ||
+		    !(est->hold_mask & ~mask) || (est->hold_mask & wrong) ||
 		    sat_add(own, own / 4) >= c.own ||
 		    u64_abs(s_add(tgt, -s_add(raw_now, c.base))) > c.own)) {
 		est->hold_off = c.base;
