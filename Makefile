@@ -73,15 +73,16 @@ dkms-install:
 
 # What dkms-install would build, built by DKMS in a private tree: the VM
 # tests boot it (suite "dkms") without touching the system's DKMS state.
-DKMS_KO = $(BUILD)/dkms/vmclock.ko
+# DKMS compresses the module when the kernel's own modules are (Debian 13).
+DKMS_KO = $(BUILD)/dkms/$(KVER)/vmclock.ko
 
 $(DKMS_KO): kernel-info FORCE
 	$(call dkms_tree,$(BUILD)/dkms/src/vmclock-$(VERSION))
-	rm -rf $(BUILD)/dkms/tree
-	mkdir -p $(BUILD)/dkms/tree
+	rm -rf $(BUILD)/dkms/tree $(dir $@)
+	mkdir -p $(BUILD)/dkms/tree $(dir $@)
 	dkms build -m vmclock -v $(VERSION) -k $(KVER) \
 		--sourcetree $(BUILD)/dkms/src --dkmstree $(BUILD)/dkms/tree
-	cp $(BUILD)/dkms/tree/vmclock/$(VERSION)/$(KVER)/*/module/vmclock.ko $@
+	./selftests/lib/ko-cat.sh $(BUILD)/dkms/tree/vmclock/$(VERSION)/$(KVER)/*/module/vmclock.ko* > $@
 
 dkms-remove:
 	dkms remove vmclock/$(VERSION) --all

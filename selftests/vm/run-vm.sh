@@ -77,9 +77,10 @@ for b in "${bins[@]}"; do
 	done
 done
 
-# Modules: ours under updates/, the distribution's with their dependencies.
+# Modules: ours under updates/, the distribution's with their dependencies
+# (uncompressed, as .ko: depmod below lists them under that name).
 for m in "${mods[@]}"; do
-	install -m 0644 "$m" "$root/lib/modules/$kver/updates/"
+	install -m 0644 "$m" "$root/lib/modules/$kver/updates/" || exit 2
 done
 need=()
 for d in "${dmods[@]}"; do
@@ -91,8 +92,9 @@ for d in "${dmods[@]}"; do
 	need+=(${line/:/})
 done
 for p in "${need[@]}"; do
+	ko=${p%.ko*}.ko
 	mkdir -p "$root/lib/modules/$kver/$(dirname "$p")"
-	cp "$modsrc/$p" "$root/lib/modules/$kver/$p"
+	"$lib/ko-cat.sh" "$modsrc/$p" > "$root/lib/modules/$kver/$ko" || exit 2
 done
 cp "$modsrc"/modules.{order,builtin,builtin.modinfo} "$root/lib/modules/$kver/" 2>/dev/null
 depmod -b "$root" "$kver" || exit 2
