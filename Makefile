@@ -3,29 +3,35 @@
 # vmclock: kernel module (kernel/vmclock.ko) and helper (user/vmclockctl).
 #
 #   make                 module + vmclockctl
-#   make check           unit tests and VM tests; ends with "N passed, N failed"
+#   make check           unit tests, and for every installed kernel the module's
+#                        build and VM tests; ends with "N passed, N failed"
 #   make demo            boot a guest, load the module, show vmclockctl status
 #   make install         module to updates/, vmclockctl, man page, completion
 #   make dkms-install    register the sources with DKMS and build/install
 #
 # KVER selects the kernel to build for and to boot in VM tests; KDIR its
 # headers.  By default the running kernel when its headers are installed,
-# otherwise the newest installed kernel headers.
+# otherwise the newest installed kernel headers.  'make check' tests every
+# kernel installed with headers, or KVER alone when given, or the list KVERS.
 
 VERSION := $(shell cat VERSION)
 PWD_ABS := $(abspath .)
 
 KVER ?= $(shell ./selftests/lib/pick-kernel.sh)
 KDIR ?= /lib/modules/$(KVER)/build
+# The kernel's X.Y: the kselftest harness and checkpatch come from the
+# same kernel series when its source package is installed.
+KSERIES := $(or $(shell echo '$(KVER)' | sed -n 's/^\([0-9]*\.[0-9]*\).*/\1/p'),any)
 
 PREFIX ?= /usr/local
 DESTDIR ?=
 BUILD := $(PWD_ABS)/build
+KSFT := $(BUILD)/ksft/$(KSERIES)
 
 KMAKE = $(MAKE) -C $(KDIR) M=$(PWD_ABS)
 
 .PHONY: FORCE all module sim tools install install-module install-tools dkms-install \
-	dkms-remove style check unit vm-check demo clean deps kernel-info bench
+	dkms-remove style check unit vm-programs vm-check demo clean deps kernel-info bench
 
 all: module tools
 
@@ -90,18 +96,19 @@ dkms-remove:
 
 # checkpatch from the kernel tree when it has one, else from the kernel
 # source package (see below).
-style: $(BUILD)/ksft/.stamp
+style: $(KSFT)/.stamp
 	@cp=$(KDIR)/scripts/checkpatch.pl; \
-	test -x $$cp || cp=$(BUILD)/ksft/scripts/checkpatch.pl; \
+	test -x $$cp || cp=$(KSFT)/scripts/checkpatch.pl; \
 	echo "checkpatch: $$cp"; \
 	perl $$cp --strict --no-tree --quiet --show-types \
 		--ignore FILE_PATH_CHANGES \
 		-f $(filter-out %.mod.c %/probes.h,$(wildcard kernel/*.[ch] kernel/*/*.[ch] selftests/sim/*.c))
 
 # The kselftest harness and checkpatch come from Debian's linux-source
-# package at build time; nothing of them is committed.
-$(BUILD)/ksft/.stamp:
-	./selftests/lib/get-ksft.sh $(BUILD)/ksft
+# package at build time, of KVER's series if installed, else the newest;
+# nothing of them is committed.
+$(KSFT)/.stamp:
+	./selftests/lib/get-ksft.sh $(KSFT) $(KSERIES)
 
 deps:
 	./selftests/lib/install-deps.sh
@@ -112,27 +119,32 @@ check: deps
 RES ?= $(BUILD)/results
 VM_JOBS ?= $(shell nproc)
 
-unit: $(BUILD)/ksft/.stamp
-	$(MAKE) -C selftests/unit O=$(BUILD)/unit KSFT_INC=$(BUILD)/ksft RES=$(RES) run
+unit: $(KSFT)/.stamp
+	$(MAKE) -C selftests/unit O=$(BUILD)/unit KSFT_INC=$(KSFT) RES=$(RES) run
 
 # The estimator's replay bench: the table, and JSON in build/bench.json;
 # then the random scenarios' summary, by default of the seeds make check
 # runs (about 25 s; BENCH_RANDOM="-n 1800" for three times as many).
 BENCH_RANDOM ?=
 
-bench: $(BUILD)/ksft/.stamp
-	$(MAKE) -s -C selftests/estimator O=$(BUILD)/estimator KSFT_INC=$(BUILD)/ksft all
+bench: $(KSFT)/.stamp
+	$(MAKE) -s -C selftests/estimator O=$(BUILD)/estimator KSFT_INC=$(KSFT) all
 	$(BUILD)/estimator/bench -o $(BUILD)/bench.json
 	$(BUILD)/estimator/bench -R $(BENCH_RANDOM)
 
+# The guest's test programs and vmclockctl, built with KVER's harness.
+VM_MAKE = $(MAKE) -C selftests/vm O=$(BUILD)/vm/$(KSERIES) KSFT_INC=$(KSFT) KVER=$(KVER)
+
+vm-programs: $(KSFT)/.stamp
+	$(VM_MAKE) all
+
 # One single-CPU guest per suite, as many at once as there are cores.
-vm-check: $(BUILD)/ksft/.stamp sim $(DKMS_KO)
-	$(MAKE) -C selftests/vm -j$(VM_JOBS) O=$(BUILD)/vm KSFT_INC=$(BUILD)/ksft \
-		KVER=$(KVER) RES=$(RES) DKMS_KO=$(DKMS_KO) run
+vm-check: $(KSFT)/.stamp sim $(DKMS_KO)
+	$(VM_MAKE) -j$(VM_JOBS) RES=$(RES) DKMS_KO=$(DKMS_KO) run
 
 demo: deps
-	@$(MAKE) -s sim $(BUILD)/ksft/.stamp
-	@$(MAKE) -s -C selftests/vm O=$(BUILD)/vm KSFT_INC=$(BUILD)/ksft KVER=$(KVER) demo
+	@$(MAKE) -s sim $(KSFT)/.stamp
+	@$(VM_MAKE) -s demo
 
 # Also runs in the DKMS copy, which has no user/.
 clean:
