@@ -1,8 +1,18 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Install the Debian packages that building vmclock and running its tests
-# need, and only those that are missing.  Says what it installs first.
+# install-deps.sh [PACKAGE...]: install the Debian packages that building
+# vmclock and running its tests need, and the given ones, and only those
+# that are missing.  Says what it installs first.
+#
+# 'make check' builds and boots every installed kernel that has headers,
+# so this also installs the kernels the tests are meant to cover on this
+# release (their images, headers and the kernel source the kselftest
+# harness and checkpatch are taken from):
+#   Debian 12: 6.1 (generic and cloud flavours) and 6.12 (generic and cloud);
+#   Debian 13: 6.12.
+# Installing a kernel adds a boot entry; GRUB boots the newest by default.
+# VMCLOCK_KERNELS=default installs only the distribution's default kernel.
 set -e
 
 PKGS="gcc make libc6-dev pkg-config perl xz-utils cpio kmod
@@ -10,26 +20,43 @@ linux-image-amd64 linux-headers-amd64 linux-source
 qemu-system-x86 busybox-static libnl-3-dev libnl-genl-3-dev
 python3 python3-yaml dkms openssl chrony linuxptp"
 
-missing=
-for p in $PKGS; do
-	if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
-			grep -q '^install ok installed$'; then
-		missing="$missing $p"
+# shellcheck disable=SC1091
+codename=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
+if [ "${VMCLOCK_KERNELS:-all}" != default ]; then
+	case $codename in
+	bookworm)
+		PKGS="$PKGS linux-image-cloud-amd64 linux-headers-cloud-amd64
+linux-image-6.12-amd64 linux-headers-6.12-amd64
+linux-image-6.12-cloud-amd64 linux-headers-6.12-cloud-amd64 linux-source-6.12"
+		;;
+	esac
+fi
+
+# aptget ARGS...: apt-get, as root (with sudo when not root).
+aptget() {
+	if [ "$(id -u)" -eq 0 ]; then
+		apt-get "$@"
+	elif command -v sudo >/dev/null; then
+		sudo apt-get "$@"
+	else
+		echo "vmclock: cannot run apt-get $* (not root and no sudo)" >&2
+		exit 1
 	fi
+}
+
+installed() {
+	dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -q '^install ok installed$'
+}
+
+export DEBIAN_FRONTEND=noninteractive
+
+missing=
+for p in $PKGS "$@"; do
+	installed "$p" || missing="$missing $p"
 done
 [ -n "$missing" ] || exit 0
 
-if [ "$(id -u)" -eq 0 ]; then
-	sudo=
-elif command -v sudo >/dev/null; then
-	sudo=sudo
-else
-	echo "vmclock: missing packages:$missing (not root and no sudo)" >&2
-	exit 1
-fi
-
-echo "vmclock: installing missing Debian packages${sudo:+ with sudo}:$missing"
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
+echo "vmclock: installing missing Debian packages:$missing"
+aptget update -qq
 # shellcheck disable=SC2086
-$sudo apt-get install -y -qq --no-install-recommends $missing
+aptget install -y -qq --no-install-recommends $missing
