@@ -14,8 +14,6 @@
  * published clock never runs backwards.
  */
 
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/kernel.h>
 #include <linux/seqlock.h>
 #include <linux/slab.h>

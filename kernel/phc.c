@@ -27,7 +27,7 @@
 
 static struct device *vmclock_root;
 static struct ptp_clock *vmclock_ptp;
-static struct class *vmclock_ptp_class;
+static const struct class *vmclock_ptp_class;
 static dev_t vmclock_ptp_devt;
 
 static int vmclock_phc_gettimex64(struct ptp_clock_info *info,

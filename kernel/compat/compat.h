@@ -20,4 +20,21 @@
 #define VMCLOCK_GENL_RESV_START_OP(op)
 #endif
 
+/*
+ * struct device::class is const since 6.4, and the class functions take a
+ * const class.  Before, they took a non-const one, which the driver core
+ * did not write through either.
+ */
+#ifndef VMCLOCK_HAVE_CONST_DEVICE_CLASS
+#include <linux/device.h>
+
+static inline struct device *
+vmclock_class_find_device_by_devt(const struct class *class, dev_t devt)
+{
+	return class_find_device_by_devt((struct class *)class, devt);
+}
+
+#define class_find_device_by_devt vmclock_class_find_device_by_devt
+#endif
+
 #endif /* _VMCLOCK_COMPAT_H */
