@@ -12,13 +12,13 @@
 /*
  * genl_family.resv_start_op (6.1): commands at or above it get strict
  * validation of the reserved header fields and reject attributes when they
- * have no policy.  Older kernels lack both checks; there is nothing to set.
+ * have no policy.  6.1 is the oldest kernel vmclock supports: say so
+ * plainly on an older one rather than build a family without the checks.
  */
-#ifdef VMCLOCK_HAVE_GENL_RESV_START_OP
-#define VMCLOCK_GENL_RESV_START_OP(op)	.resv_start_op = (op),
-#else
-#define VMCLOCK_GENL_RESV_START_OP(op)
+#ifndef VMCLOCK_HAVE_GENL_RESV_START_OP
+#error "vmclock needs Linux 6.1 or later (genl_family.resv_start_op)"
 #endif
+#define VMCLOCK_GENL_RESV_START_OP(op)	.resv_start_op = (op),
 
 /*
  * struct device::class is const since 6.4, and the class functions take a
