@@ -35,10 +35,28 @@ KMAKE = $(MAKE) -C $(KDIR) M=$(PWD_ABS)
 
 all: module tools
 
+# Kbuild rebuilds an object when its command line changes, but the two
+# flavours of a Debian kernel (generic, cloud) share their headers and give
+# the same command line: objects built for one would be linked into the
+# other's module.  So objects are removed first when the kernel (release,
+# headers or configuration) is not the one they were built for.  Not with
+# Kbuild's clean: that searches the whole tree, build/ included, where the
+# Debian roots of check-debian13 keep their own objects and modules.
+BUILT_FOR := kernel/.built-for
+KBUILD_OUTPUTS := \( -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
+	-o -name '.*.cmd' -o -name '.*.d' \)
+
 kernel-info:
 	@test -n "$(KVER)" || { echo "no kernel headers found; run 'make deps'" >&2; exit 1; }
 	@test -e $(KDIR)/Makefile || { echo "no kernel headers in $(KDIR); run 'make deps'" >&2; exit 1; }
 	@echo "vmclock: building for $(KVER) with headers $(KDIR)"
+	@want="$(KVER) $(KDIR) $$(cksum < $(KDIR)/.config 2>/dev/null)"; \
+	if [ "$$(cat $(BUILT_FOR) 2>/dev/null)" != "$$want" ]; then \
+		echo "vmclock: removing objects built for another kernel"; \
+		find kernel $(wildcard selftests/sim) -maxdepth 1 -type f $(KBUILD_OUTPUTS) -delete; \
+		rm -f .module-common.o Module.symvers modules.order; \
+		echo "$$want" > $(BUILT_FOR); \
+	fi
 
 module: kernel-info
 	$(KMAKE) W=$(or $(W),1) modules
@@ -68,7 +86,7 @@ define dkms_tree
 	cp -r Kbuild Makefile VERSION kernel $(1)/
 	cp selftests/lib/pick-kernel.sh $(1)/selftests/lib/
 	find $(1)/kernel \( -name '*.o' -o -name '*.ko' -o -name '*.mod*' \
-		-o -name '.*.cmd' -o -name probes.h \) -delete
+		-o -name '.*.cmd' -o -name probes.h -o -name .built-for \) -delete
 	sed 's/@VERSION@/$(VERSION)/' dkms.conf > $(1)/dkms.conf
 endef
 
@@ -147,7 +165,8 @@ demo: deps
 	@$(VM_MAKE) -s demo
 
 # Also runs in the DKMS copy, which has no user/.
+# (build/ first: Kbuild's clean searches the whole tree.)
 clean:
+	rm -rf $(BUILD) kernel/compat/probes.h $(BUILT_FOR)
 	-test -e $(KDIR)/Makefile && $(KMAKE) VMCLOCK_SIM=1 clean
 	-test -d user && $(MAKE) -C user clean
-	rm -rf $(BUILD) kernel/compat/probes.h
