@@ -80,15 +80,16 @@ for k in "$@"; do
 	[ "$dry" = 1 ] || mkdir -p "$dir"
 	# The module and the simulator (W=1), and the guest's programs built
 	# with this kernel's kselftest harness: all without a warning.
-	built=0
-	stage "$dir" build make module sim KVER="$k" && built=1
-	stage "$dir" vm-programs make vm-programs KVER="$k" && built=$((built + 1))
-	[ "$built" = 2 ] &&
+	# (A failed build is its own failure; what did build is still judged.)
+	module=0 progs=0
+	stage "$dir" build make module sim KVER="$k" && module=1
+	stage "$dir" vm-programs make vm-programs KVER="$k" && progs=1
+	[ "$module" = 1 ] &&
 		warnings "$dir" build-warnings "$dir/build.out" "$dir/vm-programs.out"
 	stage "$dir" style make style KVER="$k" && [ "$dry" = 0 ] &&
 		printf '# TEST style\n1..1\nok 1 checkpatch --strict clean\n# END style rc=0\n' \
 			> "$dir/style.log"
-	[ "$built" = 2 ] &&
+	[ "$module$progs" = 11 ] &&
 		stage "$dir" vm make vm-check KVER="$k" RES="$dir" VM_JOBS="$jobs"
 	# Name this kernel's sections after it.
 	[ "$dry" = 1 ] ||
