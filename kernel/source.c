@@ -197,8 +197,8 @@ static void vmclock_source_read_burst(struct vmclock_source *src,
 	s64 tai = 0;
 	int err;
 
-	ktime_get_snapshot(&snap);
-	p->real_minus_raw = ktime_to_ns(snap.real) - ktime_to_ns(snap.raw);
+	ktime_get_snapshot_id(CLOCK_REALTIME, &snap);
+	p->real_minus_raw = ktime_to_ns(snap.systime) - ktime_to_ns(snap.monoraw);
 	if (src->profile->tai)
 		tai = vmclock_tai_offset_ns();
 	while (p->reads < burst &&

@@ -37,4 +37,44 @@ vmclock_class_find_device_by_devt(const struct class *class, dev_t devt)
 #define class_find_device_by_devt vmclock_class_find_device_by_devt
 #endif
 
+/*
+ * System time snapshots, as changed in 7.x: ktime_get_snapshot_id() takes
+ * the clock to snapshot with CLOCK_MONOTONIC_RAW, and the snapshot's
+ * real and raw are now systime and monoraw; a cross timestamp's
+ * sys_realtime is sys_systime, of the clock in its new clock_id.  Before,
+ * ktime_get_snapshot() and cross timestamps were of CLOCK_REALTIME only.
+ * No header of those kernels uses the new names otherwise.
+ */
+#include <linux/bug.h>
+#include <linux/timekeeping.h>
+
+#ifndef VMCLOCK_HAVE_KTIME_GET_SNAPSHOT_ID
+static inline void ktime_get_snapshot_id(clockid_t clock_id,
+					 struct system_time_snapshot *snap)
+{
+	WARN_ON_ONCE(clock_id != CLOCK_REALTIME);
+	ktime_get_snapshot(snap);
+}
+#endif
+
+#ifndef VMCLOCK_HAVE_SNAPSHOT_SYSTIME
+#define systime		real
+#define monoraw		raw
+#endif
+
+#ifndef VMCLOCK_HAVE_CROSSTSTAMP_SYSTIME
+#define sys_systime	sys_realtime
+#endif
+
+/* The system clock a cross timestamp is asked for. */
+static inline clockid_t
+vmclock_crosststamp_clock_id(const struct system_device_crosststamp *cts)
+{
+#ifdef VMCLOCK_HAVE_CROSSTSTAMP_CLOCK_ID
+	return cts->clock_id;
+#else
+	return CLOCK_REALTIME;
+#endif
+}
+
 #endif /* _VMCLOCK_COMPAT_H */
