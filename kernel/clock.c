@@ -282,7 +282,7 @@ int vmclock_clock_at_snapshot(struct system_time_snapshot *sys,
 
 int vmclock_clock_init(void)
 {
-	vmclock_est = kzalloc(sizeof(*vmclock_est), GFP_KERNEL);
+	vmclock_est = kzalloc_obj(*vmclock_est, GFP_KERNEL);
 	if (!vmclock_est)
 		return -ENOMEM;
 	est_init(vmclock_est);

@@ -569,7 +569,7 @@ int vmclock_source_add(struct file *file, const struct vmclock_profile *profile,
 		return PTR_ERR(clk);
 
 	err = -ENOMEM;
-	src = kzalloc(sizeof(*src), GFP_KERNEL);
+	src = kzalloc_obj(*src, GFP_KERNEL);
 	if (!src)
 		goto err_put;
 	spin_lock_init(&src->lock);

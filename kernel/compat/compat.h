@@ -77,4 +77,12 @@ vmclock_crosststamp_clock_id(const struct system_device_crosststamp *cts)
 #endif
 }
 
+/*
+ * kzalloc_obj(var, gfp) allocates an object of var's type (7.x, where
+ * checkpatch asks for it); the GFP flags are optional there, not here.
+ */
+#ifndef VMCLOCK_HAVE_KZALLOC_OBJ
+#define kzalloc_obj(P, GFP)	kzalloc(sizeof(P), GFP)
+#endif
+
 #endif /* _VMCLOCK_COMPAT_H */
