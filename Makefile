@@ -31,7 +31,7 @@ KSFT := $(BUILD)/ksft/$(KSERIES)
 KMAKE = $(MAKE) -C $(KDIR) M=$(PWD_ABS)
 
 .PHONY: FORCE all module sim tools install install-module install-tools dkms-install \
-	dkms-remove style check unit vm-programs vm-check demo clean deps kernel-info bench
+	dkms-remove style check unit-programs unit vm-programs vm-check demo clean deps kernel-info bench
 
 all: module tools
 
@@ -136,6 +136,9 @@ check: deps
 
 RES ?= $(BUILD)/results
 VM_JOBS ?= $(shell nproc)
+
+unit-programs: $(KSFT)/.stamp
+	$(MAKE) -C selftests/unit O=$(BUILD)/unit KSFT_INC=$(KSFT) all
 
 unit: $(KSFT)/.stamp
 	$(MAKE) -C selftests/unit O=$(BUILD)/unit KSFT_INC=$(KSFT) RES=$(RES) run

@@ -68,10 +68,13 @@ warnings() {
 	} > "$dir/$name.log"
 }
 
-# Once: the helper (every kernel runs the same one) and the host's tests.
-if stage "$res" build-tools make tools; then
-	warnings "$res" tools-warnings "$res/build-tools.out"
-fi
+# Once: the helper (every kernel runs the same one) and the host's tests,
+# both built without a warning.
+tools=0 unit=0
+stage "$res" build-tools make tools && tools=1
+stage "$res" unit-programs make unit-programs && unit=1
+[ "$tools$unit" = 11 ] &&
+	warnings "$res" build-warnings "$res/build-tools.out" "$res/unit-programs.out"
 stage "$res" unit make unit RES="$res"
 
 for k in "$@"; do
