@@ -5,6 +5,7 @@
 #   make                 module + vmclockctl
 #   make check           unit tests, and for every installed kernel the module's
 #                        build and VM tests; ends with "N passed, N failed"
+#   make check-debian13  the same in a Debian 13 root, for its 6.12 and 7.x kernels
 #   make demo            boot a guest, load the module, show vmclockctl status
 #   make install         module to updates/, vmclockctl, man page, completion
 #   make dkms-install    register the sources with DKMS and build/install
@@ -31,7 +32,7 @@ KSFT := $(BUILD)/ksft/$(KSERIES)
 KMAKE = $(MAKE) -C $(KDIR) M=$(PWD_ABS)
 
 .PHONY: FORCE all module sim tools install install-module install-tools dkms-install \
-	dkms-remove style check unit-programs unit vm-programs vm-check demo clean deps kernel-info bench
+	dkms-remove style check check-debian13 unit-programs unit vm-programs vm-check demo clean deps kernel-info bench
 
 all: module tools
 
@@ -133,6 +134,12 @@ deps:
 
 check: deps
 	./selftests/run-all.sh
+
+# Opt-in: the whole of 'make check' in a Debian 13 root (debootstrap, kept in
+# build/roots/trixie) against Debian 13's 6.12 and its backports' newest
+# kernel; results in build/results-trixie/.  Needs root.
+check-debian13:
+	./selftests/check-debian.sh trixie
 
 RES ?= $(BUILD)/results
 VM_JOBS ?= $(shell nproc)

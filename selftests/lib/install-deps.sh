@@ -10,7 +10,8 @@
 # release (their images, headers and the kernel source the kselftest
 # harness and checkpatch are taken from):
 #   Debian 12: 6.1 (generic and cloud flavours) and 6.12 (generic and cloud);
-#   Debian 13: 6.12.
+#   Debian 13: 6.12, and with VMCLOCK_BACKPORTS_KERNEL=1 the newest kernel
+#              of trixie-backports (needs that source configured).
 # Installing a kernel adds a boot entry; GRUB boots the newest by default.
 # VMCLOCK_KERNELS=default installs only the distribution's default kernel.
 set -e
@@ -49,6 +50,35 @@ installed() {
 }
 
 export DEBIAN_FRONTEND=noninteractive
+updated=0
+
+# The newest kernel of backports: its versioned image, headers and source
+# (the metapackages would replace the release's kernel, not add one).
+if [ "${VMCLOCK_BACKPORTS_KERNEL:-0}" = 1 ]; then
+	[ -n "$codename" ] || { echo "vmclock: unknown Debian release" >&2; exit 1; }
+	aptget update -qq
+	updated=1
+	bpo=$(apt-cache show "linux-image-amd64/$codename-backports" 2>/dev/null |
+		grep -o 'linux-image-[0-9][^ ,]*' | head -n 1)
+	[ -n "$bpo" ] || {
+		echo "vmclock: no kernel in $codename-backports (is that source configured?)" >&2
+		exit 1
+	}
+	ver=${bpo#linux-image-}
+	series=$(echo "$ver" | sed 's/^\([0-9]*\.[0-9]*\).*/\1/')
+	BPO="$bpo linux-headers-$ver"
+	apt-cache show "linux-source-$series/$codename-backports" >/dev/null 2>&1 &&
+		BPO="$BPO linux-source-$series"
+	bpo_missing=
+	for p in $BPO; do
+		installed "$p" || bpo_missing="$bpo_missing $p"
+	done
+	if [ -n "$bpo_missing" ]; then
+		echo "vmclock: installing from $codename-backports:$bpo_missing"
+		# shellcheck disable=SC2086
+		aptget install -y -qq --no-install-recommends -t "$codename-backports" $bpo_missing
+	fi
+fi
 
 missing=
 for p in $PKGS "$@"; do
@@ -57,6 +87,6 @@ done
 [ -n "$missing" ] || exit 0
 
 echo "vmclock: installing missing Debian packages:$missing"
-aptget update -qq
+[ "$updated" = 1 ] || aptget update -qq
 # shellcheck disable=SC2086
 aptget install -y -qq --no-install-recommends $missing
