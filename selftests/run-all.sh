@@ -73,12 +73,14 @@ warnings() {
 tools=0 unit=0
 stage "$res" build-tools make tools && tools=1
 stage "$res" unit-programs make unit-programs && unit=1
-[ "$tools$unit" = 11 ] &&
+[ "$tools" = 1 ] &&
 	warnings "$res" build-warnings "$res/build-tools.out" "$res/unit-programs.out"
 stage "$res" unit make unit RES="$res"
 
+declare -A took
 for k in "$@"; do
 	dir=$res/$k
+	kstart=$(date +%s)
 	echo "== kernel $k"
 	[ "$dry" = 1 ] || mkdir -p "$dir"
 	# The module and the simulator (W=1), and the guest's programs built
@@ -97,6 +99,7 @@ for k in "$@"; do
 	# Name this kernel's sections after it.
 	[ "$dry" = 1 ] ||
 		sed -i "s|^# TEST |# TEST $k/|; s|^# END |# END $k/|" "$dir"/*.log
+	took[$k]=$(($(date +%s) - kstart))
 done
 
 echo "== results ($(($(date +%s) - start)) s)"
@@ -107,7 +110,7 @@ rc=$?
 echo "$summary" | sed '$d'
 echo "host: $(awk -f selftests/lib/tap-count.awk "$res"/*.log | tail -n 1)"
 for k in "$@"; do
-	echo "$k: $(awk -f selftests/lib/tap-count.awk "$res/$k"/*.log | tail -n 1)"
+	echo "$k: $(awk -f selftests/lib/tap-count.awk "$res/$k"/*.log | tail -n 1) (${took[$k]} s)"
 done
 echo "$summary" | tail -n 1
 exit $rc
