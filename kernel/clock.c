@@ -14,8 +14,6 @@
  * published clock never runs backwards.
  */
 
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/kernel.h>
 #include <linux/seqlock.h>
 #include <linux/slab.h>
@@ -270,7 +268,7 @@ int vmclock_clock_at_snapshot(struct system_time_snapshot *sys,
 
 	do {
 		seq = read_seqbegin(&vmclock_snap_lock);
-		ktime_get_snapshot(sys);
+		ktime_get_snapshot_id(CLOCK_REALTIME, sys);
 		snap = vmclock_snap;
 	} while (read_seqretry(&vmclock_snap_lock, seq));
 
@@ -278,13 +276,13 @@ int vmclock_clock_at_snapshot(struct system_time_snapshot *sys,
 		*used = snap;
 	if (!vmclock_snap_usable(&snap))
 		return -EAGAIN;
-	est_snapshot_eval(&snap, ktime_to_ns(sys->raw), time_ns, bound_ns);
+	est_snapshot_eval(&snap, ktime_to_ns(sys->monoraw), time_ns, bound_ns);
 	return 0;
 }
 
 int vmclock_clock_init(void)
 {
-	vmclock_est = kzalloc(sizeof(*vmclock_est), GFP_KERNEL);
+	vmclock_est = kzalloc_obj(*vmclock_est, GFP_KERNEL);
 	if (!vmclock_est)
 		return -ENOMEM;
 	est_init(vmclock_est);

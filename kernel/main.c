@@ -6,8 +6,6 @@
  * Module entry points and the global state of the unified clock.
  */
 
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/kernel.h>
 #include <linux/module.h>
 

@@ -61,7 +61,7 @@ static int vmclock_nl_put_status(struct sk_buff *msg)
 		return -EMSGSIZE;
 	if (!estimate)
 		return 0;
-	if (nla_put_s64(msg, VMCLOCK_A_OFFSET_NS, t - ktime_to_ns(sys.real),
+	if (nla_put_s64(msg, VMCLOCK_A_OFFSET_NS, t - ktime_to_ns(sys.systime),
 			VMCLOCK_A_PAD) ||
 	    nla_put_u64_64bit(msg, VMCLOCK_A_ERROR_BOUND_NS, bound,
 			      VMCLOCK_A_PAD))

@@ -27,7 +27,7 @@
 
 static struct device *vmclock_root;
 static struct ptp_clock *vmclock_ptp;
-static struct class *vmclock_ptp_class;
+static const struct class *vmclock_ptp_class;
 static dev_t vmclock_ptp_devt;
 
 static int vmclock_phc_gettimex64(struct ptp_clock_info *info,
@@ -54,12 +54,15 @@ static int vmclock_phc_getcrosststamp(struct ptp_clock_info *info,
 	u64 bound;
 	int err;
 
+	/* Snapshots are of CLOCK_REALTIME (not of an auxiliary clock). */
+	if (vmclock_crosststamp_clock_id(cts) != CLOCK_REALTIME)
+		return -EOPNOTSUPP;
 	err = vmclock_clock_at_snapshot(&sys, NULL, &time_ns, &bound);
 	if (err)
 		return err;
 	cts->device = ns_to_ktime(time_ns);
-	cts->sys_realtime = sys.real;
-	cts->sys_monoraw = sys.raw;
+	cts->sys_systime = sys.systime;
+	cts->sys_monoraw = sys.monoraw;
 	return 0;
 }
 

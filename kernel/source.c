@@ -197,8 +197,8 @@ static void vmclock_source_read_burst(struct vmclock_source *src,
 	s64 tai = 0;
 	int err;
 
-	ktime_get_snapshot(&snap);
-	p->real_minus_raw = ktime_to_ns(snap.real) - ktime_to_ns(snap.raw);
+	ktime_get_snapshot_id(CLOCK_REALTIME, &snap);
+	p->real_minus_raw = ktime_to_ns(snap.systime) - ktime_to_ns(snap.monoraw);
 	if (src->profile->tai)
 		tai = vmclock_tai_offset_ns();
 	while (p->reads < burst &&
@@ -569,7 +569,7 @@ int vmclock_source_add(struct file *file, const struct vmclock_profile *profile,
 		return PTR_ERR(clk);
 
 	err = -ENOMEM;
-	src = kzalloc(sizeof(*src), GFP_KERNEL);
+	src = kzalloc_obj(*src, GFP_KERNEL);
 	if (!src)
 		goto err_put;
 	spin_lock_init(&src->lock);

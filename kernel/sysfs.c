@@ -43,7 +43,7 @@ static ssize_t offset_ns_show(struct kobject *kobj,
 
 	if (vmclock_clock_at_snapshot(&sys, NULL, &t, &bound))
 		return sysfs_emit(buf, "unknown\n");
-	return sysfs_emit(buf, "%lld\n", t - ktime_to_ns(sys.real));
+	return sysfs_emit(buf, "%lld\n", t - ktime_to_ns(sys.systime));
 }
 
 static struct kobj_attribute offset_ns_attr = __ATTR_RO(offset_ns);

@@ -12,12 +12,77 @@
 /*
  * genl_family.resv_start_op (6.1): commands at or above it get strict
  * validation of the reserved header fields and reject attributes when they
- * have no policy.  Older kernels lack both checks; there is nothing to set.
+ * have no policy.  6.1 is the oldest kernel vmclock supports: say so
+ * plainly on an older one rather than build a family without the checks.
  */
-#ifdef VMCLOCK_HAVE_GENL_RESV_START_OP
+#ifndef VMCLOCK_HAVE_GENL_RESV_START_OP
+#error "vmclock needs Linux 6.1 or later (genl_family.resv_start_op)"
+#endif
 #define VMCLOCK_GENL_RESV_START_OP(op)	.resv_start_op = (op),
+
+/*
+ * struct device::class is const since 6.4, and the class functions take a
+ * const class.  Before, they took a non-const one, which the driver core
+ * did not write through either.
+ */
+#ifndef VMCLOCK_HAVE_CONST_DEVICE_CLASS
+#include <linux/device.h>
+
+static inline struct device *
+vmclock_class_find_device_by_devt(const struct class *class, dev_t devt)
+{
+	return class_find_device_by_devt((struct class *)class, devt);
+}
+
+#define class_find_device_by_devt vmclock_class_find_device_by_devt
+#endif
+
+/*
+ * System time snapshots, as changed in 7.x: ktime_get_snapshot_id() takes
+ * the clock to snapshot with CLOCK_MONOTONIC_RAW, and the snapshot's
+ * real and raw are now systime and monoraw; a cross timestamp's
+ * sys_realtime is sys_systime, of the clock in its new clock_id.  Before,
+ * ktime_get_snapshot() and cross timestamps were of CLOCK_REALTIME only.
+ * No header of those kernels uses the new names otherwise.
+ */
+#include <linux/bug.h>
+#include <linux/timekeeping.h>
+
+#ifndef VMCLOCK_HAVE_KTIME_GET_SNAPSHOT_ID
+static inline void ktime_get_snapshot_id(clockid_t clock_id,
+					 struct system_time_snapshot *snap)
+{
+	WARN_ON_ONCE(clock_id != CLOCK_REALTIME);
+	ktime_get_snapshot(snap);
+}
+#endif
+
+#ifndef VMCLOCK_HAVE_SNAPSHOT_SYSTIME
+#define systime		real
+#define monoraw		raw
+#endif
+
+#ifndef VMCLOCK_HAVE_CROSSTSTAMP_SYSTIME
+#define sys_systime	sys_realtime
+#endif
+
+/* The system clock a cross timestamp is asked for. */
+static inline clockid_t
+vmclock_crosststamp_clock_id(const struct system_device_crosststamp *cts)
+{
+#ifdef VMCLOCK_HAVE_CROSSTSTAMP_CLOCK_ID
+	return cts->clock_id;
 #else
-#define VMCLOCK_GENL_RESV_START_OP(op)
+	return CLOCK_REALTIME;
+#endif
+}
+
+/*
+ * kzalloc_obj(var, gfp) allocates an object of var's type (7.x, where
+ * checkpatch asks for it); the GFP flags are optional there, not here.
+ */
+#ifndef VMCLOCK_HAVE_KZALLOC_OBJ
+#define kzalloc_obj(P, GFP)	kzalloc(sizeof(P), GFP)
 #endif
 
 #endif /* _VMCLOCK_COMPAT_H */

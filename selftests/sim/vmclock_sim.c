@@ -1128,9 +1128,9 @@ static int __init sim_init(void)
 {
 	struct system_time_snapshot snap;
 
-	ktime_get_snapshot(&snap);
-	truth_raw = ktime_to_ns(snap.raw);
-	truth_base = ktime_to_ns(snap.real);
+	ktime_get_snapshot_id(CLOCK_REALTIME, &snap);
+	truth_raw = ktime_to_ns(snap.monoraw);
+	truth_base = ktime_to_ns(snap.systime);
 
 	sim_root = debugfs_create_dir("vmclock_sim", NULL);
 	if (IS_ERR(sim_root))

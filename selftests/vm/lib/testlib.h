@@ -15,7 +15,8 @@ struct nlattr;
 struct reply {
 	int err;
 	char ext[256];
-	uint32_t id, state, phc, poll_ms;
+	uint32_t id, phc, poll_ms;
+	int state;		/* enum vmclock_source_state */
 	uint64_t samples;
 	char name[64], profile[16];
 };

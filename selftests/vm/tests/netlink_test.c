@@ -144,7 +144,7 @@ struct family_info {
 	int cmd[64];
 	unsigned int flags[64];
 	bool has_events;
-	unsigned int version;
+	int version;
 };
 
 static int family_cb(struct nl_msg *msg, void *arg)

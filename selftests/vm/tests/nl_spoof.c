@@ -47,11 +47,9 @@ static unsigned int port_of(int pid)
 	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
 	dir = opendir(path);
 	while (dir && (de = readdir(dir)) && n < 16) {
-		char fd[300];
 		ssize_t len;
 
-		snprintf(fd, sizeof(fd), "%s/%s", path, de->d_name);
-		len = readlink(fd, link, sizeof(link) - 1);
+		len = readlinkat(dirfd(dir), de->d_name, link, sizeof(link) - 1);
 		if (len <= 0)
 			continue;
 		link[len] = '\0';

@@ -298,9 +298,9 @@ TEST(driver_phc_lifecycle)
 	usleep(1500000);
 	ASSERT_EQ(0, id_req(nl, VMCLOCK_CMD_SOURCE_GET, id, 0, 0, &g));
 	EXPECT_EQ(VMCLOCK_SOURCE_OK, g.state);
-	EXPECT_LE(8, g.samples) TH_LOG("samples %llu", (unsigned long long)g.samples);
-	EXPECT_GE(62, g.samples);
-	EXPECT_LE(g.samples, source_sysfs(id, "samples", buf, sizeof(buf)));
+	EXPECT_LE(8U, g.samples) TH_LOG("samples %llu", (unsigned long long)g.samples);
+	EXPECT_GE(62U, g.samples);
+	EXPECT_LE((long long)g.samples, source_sysfs(id, "samples", buf, sizeof(buf)));
 	source_sysfs(id, "state", buf, sizeof(buf));
 	EXPECT_STREQ("ok", buf);
 	source_sysfs(id, "clock_name", buf, sizeof(buf));
