@@ -804,6 +804,7 @@ int est_source_add(struct est *est, unsigned int id,
 		return -EINVAL;
 	s = &est->src[id];
 	memset(s, 0, sizeof(*s));
+	est->hold_mask &= ~(1U << id);
 	s->cfg = *cfg;
 	if (!s->cfg.max_delay_ns)
 		s->cfg.max_delay_ns = EST_MAX_DELAY_DEFAULT;
@@ -847,8 +848,13 @@ int est_source_configure(struct est *est, unsigned int id,
  */
 void est_source_remove(struct est *est, unsigned int id)
 {
-	if (id < EST_MAX_SOURCES)
-		memset(&est->src[id], 0, sizeof(est->src[id]));
+	if (id >= EST_MAX_SOURCES)
+		return;
+	memset(&est->src[id], 0, sizeof(est->src[id]));
+	/* one of the hold gone; a source added to the slot is not it */
+	if (est->hold_mask & (1U << id))
+		est->hold_lost = true;
+	est->hold_mask &= ~(1U << id);
 }
 
 /**
@@ -1682,7 +1688,8 @@ void est_update(struct est *est, s64 raw_now)
 	}
 	if (sel && (!have || est->step_pending ||
 		    est->status == EST_STATUS_DISRUPTED ||
-		    !(est->hold_mask & ~mask) || (est->hold_mask & wrong) ||
+		    (!(est->hold_mask & ~mask) && !est->hold_lost) ||
+		    (est->hold_mask & wrong) ||
 		    sat_add(own, own / 4) >= c.own ||
 		    u64_abs(s_add(tgt, -s_add(raw_now, c.base))) > c.own)) {
 		est->hold_off = c.base;
@@ -1699,6 +1706,7 @@ void est_update(struct est *est, s64 raw_now)
 		for (i = 0; i < EST_MAX_SOURCES; i++)
 			est->src[i].share = est->src[i].share_sel;
 		est->hold_mask = mask;
+		est->hold_lost = false;
 		bound = c.bound;
 		growth = c.growth;
 		tgt = s_add(raw_now, s_add(c.base, c.frac >= Q16 / 2));

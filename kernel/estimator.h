@@ -381,6 +381,8 @@ struct est_snapshot {
  * @hold_own: the same if every source of the hold state is right (what
  *	its own sources prove, without the evidence of the others), ns
  * @hold_mask: sources averaged into the hold state (bit per slot)
+ * @hold_lost: a source of the hold state was removed (its slot may hold
+ *	another source by now)
  * @survivors: survivors of the last selection
  * @candidates: sources with an estimate at the last selection
  * @voters: sources that could vote (not stale/error/unused)
@@ -406,6 +408,7 @@ struct est {
 	u64 hold_sys;
 	u64 hold_own;
 	u32 hold_mask;
+	bool hold_lost;
 	u32 survivors;
 	u32 candidates;
 	u32 voters;
