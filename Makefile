@@ -4,6 +4,7 @@
 #
 #   make                 module + vmclockctl
 #   make check           unit tests and VM tests; ends with "N passed, N failed"
+#   make stress          one long stress boot (not in check); same last line
 #   make demo            boot a guest, load the module, show vmclockctl status
 #   make install         module to updates/, vmclockctl, man page, completion
 #   make dkms-install    register the sources with DKMS and build/install
@@ -25,7 +26,7 @@ BUILD := $(PWD_ABS)/build
 KMAKE = $(MAKE) -C $(KDIR) M=$(PWD_ABS)
 
 .PHONY: FORCE all module sim tools install install-module install-tools dkms-install \
-	dkms-remove style check unit vm-check demo clean deps kernel-info bench
+	dkms-remove style check unit vm-check stress demo clean deps kernel-info bench
 
 all: module tools
 
@@ -128,6 +129,20 @@ bench: $(BUILD)/ksft/.stamp
 vm-check: $(BUILD)/ksft/.stamp sim $(DKMS_KO)
 	$(MAKE) -C selftests/vm -j$(VM_JOBS) O=$(BUILD)/vm KSFT_INC=$(BUILD)/ksft \
 		KVER=$(KVER) RES=$(RES) DKMS_KO=$(DKMS_KO) run
+
+# Opt-in, not part of check: one guest of about a quarter of an hour
+# (selftests/vm/stress/), its figures as TAP comments in
+# build/results/stress.log, then "N passed, N failed" for it alone.
+# STRESS_SCALE=N divides its counts and durations by N.
+STRESS_SCALE ?= 1
+
+stress: deps
+	@start=$$(date +%s); \
+	$(MAKE) -s sim $(BUILD)/ksft/.stamp && \
+	$(MAKE) -C selftests/vm O=$(BUILD)/vm KSFT_INC=$(BUILD)/ksft KVER=$(KVER) \
+		RES=$(RES) STRESS_SCALE=$(STRESS_SCALE) stress; \
+	echo "== stress results ($$(($$(date +%s) - start)) s)"; \
+	awk -f selftests/lib/tap-count.awk $(RES)/stress.log
 
 demo: deps
 	@$(MAKE) -s sim $(BUILD)/ksft/.stamp
