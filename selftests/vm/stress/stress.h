@@ -14,10 +14,10 @@
 
 #define FD_TO_CLOCKID(fd)	((~(clockid_t)(fd) << 3) | 3)
 
-/* How long operations of one kind took, in seconds. */
+/* How long operations of one kind took, in seconds; when the worst ended. */
 struct lat {
 	unsigned long n;
-	double sum, max;
+	double sum, max, at;
 };
 
 void lat_add(struct lat *l, double s);
@@ -65,6 +65,22 @@ int reader_start(struct reader *r);
 void reader_join(struct reader *r);
 /* Sum of the readers' results into *sum (counts, worsts, latencies). */
 void reader_sum(const struct reader *r, int n, struct reader *sum);
+
+/*
+ * A thread sleeping 10 ms again and again: how late it wakes up tells a
+ * stall of the whole guest (or of its host) from a wait in vmclock.
+ */
+struct ticker {
+	volatile bool *stop;
+	pthread_t thread;
+	struct lat late;
+};
+
+int ticker_start(struct ticker *t);
+void ticker_join(struct ticker *t);
+
+/* Log vmclockctl status and sources as TAP comments. */
+void log_vmclock(void);
 
 /* Number of entries in a directory, -1 when it cannot be read. */
 int dir_entries(const char *path);

@@ -301,6 +301,7 @@ TEST_F_TIMEOUT(churn, sources_change_while_read, 600)
 {
 	struct churner c[NCHURNERS];
 	struct reader rd[NREADERS], sum;
+	struct ticker tick = { 0 };
 	struct listener l;
 	volatile bool stop = false;
 	struct lat all[OPS];
@@ -336,6 +337,8 @@ TEST_F_TIMEOUT(churn, sources_change_while_read, 600)
 		rd[i].stop = &stop;
 		ASSERT_EQ(0, reader_start(&rd[i]));
 	}
+	tick.stop = &stop;
+	ASSERT_EQ(0, ticker_start(&tick));
 	t0 = now_s();
 	for (i = 0; i < NCHURNERS; i++) {
 		c[i].index = i;
@@ -350,6 +353,7 @@ TEST_F_TIMEOUT(churn, sources_change_while_read, 600)
 	for (i = 0; i < NREADERS; i++)
 		reader_join(&rd[i]);
 	pthread_join(l.thread, NULL);
+	ticker_join(&tick);
 
 	/* The churn. */
 	memset(all, 0, sizeof(all));
@@ -375,8 +379,9 @@ TEST_F_TIMEOUT(churn, sources_change_while_read, 600)
 			n += c[i].ops[k];
 			a += c[i].ok[k];
 		}
-		TH_LOG("  source %s: %lu sent, %lu accepted, mean %.2f ms, worst %.1f ms",
-		       op_name[k], n, a, lat_mean(&all[k]) * 1e3, all[k].max * 1e3);
+		TH_LOG("  source %s: %lu sent, %lu accepted, mean %.2f ms, worst %.1f ms "
+		       "(ended at %.1f s)", op_name[k], n, a, lat_mean(&all[k]) * 1e3,
+		       all[k].max * 1e3, all[k].at - t0);
 		for (i = 0; i < NCHURNERS; i++)
 			if (c[i].last_ext[k][0]) {
 				TH_LOG("    last refusal: %s", c[i].last_ext[k]);
@@ -409,23 +414,27 @@ TEST_F_TIMEOUT(churn, sources_change_while_read, 600)
 
 	/* The readers. */
 	reader_sum(rd, NREADERS, &sum);
-	TH_LOG("readers: %d threads, clock_gettime %lu (%.0f/s, mean %.1f us, worst %.2f ms), "
-	       "PRECISE %lu (%.0f/s, mean %.1f us, worst %.2f ms)", NREADERS,
+	TH_LOG("readers: %d threads, clock_gettime %lu (%.0f/s, mean %.1f us, "
+	       "worst %.2f ms at %.1f s), PRECISE %lu (%.0f/s, mean %.1f us, "
+	       "worst %.2f ms at %.1f s)", NREADERS,
 	       sum.ok[READ_GETTIME], sum.ok[READ_GETTIME] / elapsed,
 	       lat_mean(&sum.lat[READ_GETTIME]) * 1e6,
-	       sum.lat[READ_GETTIME].max * 1e3,
+	       sum.lat[READ_GETTIME].max * 1e3, sum.lat[READ_GETTIME].at - t0,
 	       sum.ok[READ_PRECISE], sum.ok[READ_PRECISE] / elapsed,
 	       lat_mean(&sum.lat[READ_PRECISE]) * 1e6,
-	       sum.lat[READ_PRECISE].max * 1e3);
+	       sum.lat[READ_PRECISE].max * 1e3, sum.lat[READ_PRECISE].at - t0);
 	TH_LOG("  unsynchronized (EAGAIN) %lu, other errors %lu%s%s, backwards %lu",
 	       sum.eagain, sum.errors, sum.errors ? ", last " : "",
 	       sum.errors ? strerror(sum.last_errno) : "", sum.backwards);
 	if (sum.backwards)
 		TH_LOG("  worst step back: %s", sum.back_what);
-	TH_LOG("  sysfs: %lu reads (mean %.0f us, worst %.1f ms), %lu of a source "
-	       "just deleted, %lu errors", sum.sysfs_reads,
+	TH_LOG("  sysfs: %lu reads (mean %.0f us, worst %.1f ms at %.1f s), %lu of "
+	       "a source just deleted, %lu errors", sum.sysfs_reads,
 	       lat_mean(&sum.lat_sysfs) * 1e6, sum.lat_sysfs.max * 1e3,
-	       sum.sysfs_gone, sum.sysfs_errors);
+	       sum.lat_sysfs.at - t0, sum.sysfs_gone, sum.sysfs_errors);
+	TH_LOG("a thread sleeping 10 ms woke up %.1f ms late at worst (at %.1f s), "
+	       "%.2f ms on average", tick.late.max * 1e3, tick.late.at - t0,
+	       lat_mean(&tick.late) * 1e3);
 	if (sum.sysfs_errors)
 		TH_LOG("  %s", sum.sysfs_what);
 	EXPECT_EQ(0, sum.open_errno);
@@ -457,6 +466,7 @@ TEST_F_TIMEOUT(churn, sources_change_while_read, 600)
 	EXPECT_EQ(listed, in_sysfs);
 	if (!read_line("/sys/kernel/vmclock/status", line, sizeof(line)))
 		TH_LOG("status at the end: %s", line);
+	log_vmclock();
 }
 
 int main(int argc, char **argv)

@@ -22,16 +22,20 @@ void lat_add(struct lat *l, double s)
 {
 	l->n++;
 	l->sum += s;
-	if (s > l->max)
+	if (s > l->max) {
 		l->max = s;
+		l->at = now_s();
+	}
 }
 
 void lat_merge(struct lat *to, const struct lat *from)
 {
 	to->n += from->n;
 	to->sum += from->sum;
-	if (from->max > to->max)
+	if (from->max > to->max) {
 		to->max = from->max;
+		to->at = from->at;
+	}
 }
 
 double lat_mean(const struct lat *l)
@@ -46,6 +50,37 @@ uint64_t rnd_next(uint64_t *state)
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
 	return z ^ (z >> 31);
+}
+
+static void *ticker_main(void *arg)
+{
+	struct ticker *t = arg;
+	double t0;
+
+	while (!*t->stop) {
+		t0 = now_s();
+		usleep(10000);
+		lat_add(&t->late, now_s() - t0 - 0.01);
+	}
+	return NULL;
+}
+
+int ticker_start(struct ticker *t)
+{
+	return pthread_create(&t->thread, NULL, ticker_main, t);
+}
+
+void ticker_join(struct ticker *t)
+{
+	pthread_join(t->thread, NULL);
+}
+
+void log_vmclock(void)
+{
+	fflush(stdout);
+	if (system("{ vmclockctl status; vmclockctl sources; } 2>&1 | sed 's/^/#   /'"))
+		printf("#   vmclockctl failed\n");
+	fflush(stdout);
 }
 
 int dir_entries(const char *path)
