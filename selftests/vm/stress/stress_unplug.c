@@ -102,18 +102,26 @@ TEST_F_TIMEOUT(unplug, unplug_while_sampled, 900)
 	volatile bool stop = false;
 	double t, t0, t_unplug, synced;
 	bool sync;
-	char buf[64], what[400] = "";
+	char buf[64], what[400] = "", status[32] = "";
 	struct reply r;
 	unsigned int i;
 	int c, phc;
 
-	/* The reader reads a clock that has an estimate. */
+	/*
+	 * The reader needs a clock that can be read.  The estimate the tests
+	 * before left may hold over rather than follow these sources for a
+	 * while, when it is much tighter than they claim; how long depends on
+	 * more than this test (see Documentation/testing.rst), so it is only
+	 * reported.
+	 */
 	t = now_s();
-	sync = wait_status("synchronized", 60);
+	sync = wait_status("synchronized", 15);
 	synced = now_s() - t;
+	if (!read_line("/sys/kernel/vmclock/status", status, sizeof(status)))
+		TH_LOG("status %.1f s after the sources came: %s", synced, status);
 	if (!sync)
 		log_vmclock();
-	EXPECT_TRUE(sync) TH_LOG("not synchronized after 60 s");
+	EXPECT_TRUE(sync || !strcmp(status, "holdover"));
 	phc = own_phc();
 	ASSERT_LE(0, phc);
 	memset(&rd, 0, sizeof(rd));
@@ -197,7 +205,6 @@ TEST_F_TIMEOUT(unplug, unplug_while_sampled, 900)
 	reader_join(&rd);
 	reader_sum(&rd, 1, &sum);
 
-	TH_LOG("clock synchronized %.1f s after the sources came", synced);
 	TH_LOG("%u unplugs of %d clocks sampled every 50 ms in %.1f s (%.1f/s); "
 	       "%lu of them with samples taken", i, NCLOCKS, t, i / t, sampled);
 	TH_LOG("  gone after: mean %.0f ms, worst %.0f ms; %lu replugged before "
@@ -216,6 +223,8 @@ TEST_F_TIMEOUT(unplug, unplug_while_sampled, 900)
 	       sum.eagain, sum.errors, sum.backwards);
 	if (what[0])
 		TH_LOG("  %s", what);
+	if (!read_line("/sys/kernel/vmclock/status", status, sizeof(status)))
+		TH_LOG("status after the unplugs: %s", status);
 	if (sum.backwards)
 		TH_LOG("  worst step back: %s", sum.back_what);
 	EXPECT_EQ(unplugs, i);
@@ -225,6 +234,8 @@ TEST_F_TIMEOUT(unplug, unplug_while_sampled, 900)
 	EXPECT_EQ(0, sum.open_errno);
 	EXPECT_EQ(0UL, sum.errors);
 	EXPECT_EQ(0UL, sum.backwards);
+	/* One clock of four away at a time: the clock stays readable. */
+	EXPECT_EQ(0UL, sum.eagain);
 	/* Every clock's device let go: all of them are back, and no more. */
 	EXPECT_EQ(NCLOCKS, dir_entries(SOURCES));
 }
