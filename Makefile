@@ -130,7 +130,7 @@ vm-check: $(BUILD)/ksft/.stamp sim $(DKMS_KO)
 	$(MAKE) -C selftests/vm -j$(VM_JOBS) O=$(BUILD)/vm KSFT_INC=$(BUILD)/ksft \
 		KVER=$(KVER) RES=$(RES) DKMS_KO=$(DKMS_KO) run
 
-# Opt-in, not part of check: one guest of about a quarter of an hour
+# Opt-in, not part of check: one guest of about five minutes
 # (selftests/vm/stress/), its figures as TAP comments in
 # build/results/stress.log, then "N passed, N failed" for it alone.
 # STRESS_SCALE=N divides its counts and durations by N.
