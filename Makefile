@@ -6,6 +6,7 @@
 #   make check           unit tests, and for every installed kernel the module's
 #                        build and VM tests; ends with "N passed, N failed"
 #   make check-debian13  the same in a Debian 13 root, for its 6.12 and 7.x kernels
+#   make stress          one long stress boot (not in check); same last line
 #   make demo            boot a guest, load the module, show vmclockctl status
 #   make install         module to updates/, vmclockctl, man page, completion
 #   make dkms-install    register the sources with DKMS and build/install
@@ -32,7 +33,7 @@ KSFT := $(BUILD)/ksft/$(KSERIES)
 KMAKE = $(MAKE) -C $(KDIR) M=$(PWD_ABS)
 
 .PHONY: FORCE all module sim tools install install-module install-tools dkms-install \
-	dkms-remove style check check-debian13 unit-programs unit vm-programs vm-check demo clean deps kernel-info bench
+	dkms-remove style check check-debian13 unit-programs unit vm-programs vm-check stress demo clean deps kernel-info bench
 
 all: module tools
 
@@ -169,6 +170,19 @@ vm-programs: $(KSFT)/.stamp
 # One single-CPU guest per suite, as many at once as there are cores.
 vm-check: $(KSFT)/.stamp sim $(DKMS_KO)
 	$(VM_MAKE) -j$(VM_JOBS) RES=$(RES) DKMS_KO=$(DKMS_KO) run
+
+# Opt-in, not part of check: one guest of about five minutes
+# (selftests/vm/stress/), its figures as TAP comments in
+# build/results/stress.log, then "N passed, N failed" for it alone.
+# STRESS_SCALE=N divides its counts and durations by N.
+STRESS_SCALE ?= 1
+
+stress: deps
+	@start=$$(date +%s); \
+	$(MAKE) -s sim $(KSFT)/.stamp && \
+	$(VM_MAKE) RES=$(RES) STRESS_SCALE=$(STRESS_SCALE) stress; \
+	echo "== stress results ($$(($$(date +%s) - start)) s)"; \
+	awk -f selftests/lib/tap-count.awk $(RES)/stress.log
 
 demo: deps
 	@$(MAKE) -s sim $(KSFT)/.stamp

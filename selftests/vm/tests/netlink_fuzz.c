@@ -5,7 +5,8 @@
  * type, length and payload; nested garbage; dump flags), as root and as an
  * unprivileged user.  The module must answer every one with a reply or an
  * error, stay consistent, and the kernel log must stay clean (checked by
- * the host).  Deterministic: seeded, the seed is printed.
+ * the host).  Deterministic: seeded, the seed is printed.  Each run logs
+ * its figures: duration, rate, the mean and worst time a request took.
  *
  * Usage: netlink_fuzz [MESSAGES] [SEED]
  */
@@ -83,17 +84,19 @@ static unsigned long long attr_value(int type)
 }
 
 /*
- * One random request; returns the error the kernel answered.  Mostly
- * well-formed (known commands, attributes of their real type) so that
- * the handlers' own checks are reached, with garbage mixed in.
+ * One random request; returns the error the kernel answered and its
+ * command in *cmdp.  Mostly well-formed (known commands, attributes of
+ * their real type) so that the handlers' own checks are reached, with
+ * garbage mixed in.
  */
-static int fuzz_one(struct vmclock_nl *nl)
+static int fuzz_one(struct vmclock_nl *nl, int *cmdp)
 {
 	int cmd = rnd() % 8 ? 1 + rnd() % 5 : rnd() % (VMCLOCK_CMD_MAX + 4);
 	int flags = rnd() % 8 == 0 ? NLM_F_DUMP : 0;
 	struct nl_msg *msg = vmclock_nl_msg(nl, cmd, flags);
 	int n = rnd() % 5, i;
 
+	*cmdp = cmd;
 	if (!msg)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
@@ -139,12 +142,22 @@ static int fuzz_one(struct vmclock_nl *nl)
 static int fuzz_run(struct __test_metadata *_metadata, bool privileged)
 {
 	struct vmclock_nl *nl = vmclock_nl_open();
-	unsigned long i, ok = 0;
-	int err, errs[200] = { 0 };
+	const char *who = privileged ? "root" : "unprivileged";
+	double start, t, dt, worst = 0, total;
+	unsigned long i, ok = 0, worst_i = 0;
+	int err, cmd, worst_cmd = 0, errs[200] = { 0 };
 
 	ASSERT_NE(NULL, nl);
+	start = now_s();
 	for (i = 0; i < fuzz_count; i++) {
-		err = fuzz_one(nl);
+		t = now_s();
+		err = fuzz_one(nl, &cmd);
+		dt = now_s() - t;
+		if (dt > worst) {
+			worst = dt;
+			worst_i = i;
+			worst_cmd = cmd;
+		}
 		if (!err)
 			ok++;
 		else if (-err < 200)
@@ -152,11 +165,17 @@ static int fuzz_run(struct __test_metadata *_metadata, bool privileged)
 		/* Anything but a plain errno means the socket broke. */
 		ASSERT_NE(-EIO, err) TH_LOG("message %lu", i);
 	}
+	total = now_s() - start;
 	TH_LOG("%s: %lu messages, %lu accepted, EINVAL %d, ERANGE %d, "
-	       "EOPNOTSUPP %d, ENOENT %d, EBADF %d, EPERM %d, EEXIST %d",
-	       privileged ? "root" : "unprivileged", fuzz_count, ok,
+	       "EOPNOTSUPP %d, ENOENT %d, EBADF %d, EPERM %d, EEXIST %d, "
+	       "ENOSPC %d", who, fuzz_count, ok,
 	       errs[EINVAL], errs[ERANGE], errs[EOPNOTSUPP], errs[ENOENT],
-	       errs[EBADF], errs[EPERM], errs[EEXIST]);
+	       errs[EBADF], errs[EPERM], errs[EEXIST], errs[ENOSPC]);
+	TH_LOG("%s: %.1f s, %.0f messages/s, mean %.0f us, worst %.1f ms "
+	       "(message %lu, command %d)", who, total,
+	       total > 0 ? fuzz_count / total : 0,
+	       fuzz_count ? total / fuzz_count * 1e6 : 0, worst * 1e3,
+	       worst_i, worst_cmd);
 	vmclock_nl_close(nl);
 	return errs[EEXIST] + errs[EBADF] + errs[ERANGE];
 }
@@ -167,7 +186,22 @@ static int status_cb(struct nlattr **tb, void *arg)
 	return 0;
 }
 
-TEST(fuzz_as_root)
+/*
+ * make stress sends 100,000 messages per user: tens of seconds under
+ * emulation, too close to the harness's default of 30 s per test.
+ */
+FIXTURE(fuzz) {
+};
+
+FIXTURE_SETUP(fuzz)
+{
+}
+
+FIXTURE_TEARDOWN(fuzz)
+{
+}
+
+TEST_F_TIMEOUT(fuzz, as_root, 600)
 {
 	struct vmclock_nl *nl;
 	int have = 0;
@@ -191,7 +225,7 @@ TEST(fuzz_as_root)
 			    "[ -z \"$(ls /sys/kernel/vmclock/sources)\" ]"));
 }
 
-TEST(fuzz_unprivileged)
+TEST_F_TIMEOUT(fuzz, unprivileged, 600)
 {
 	pid_t pid;
 	int ws, changed;
