@@ -4,6 +4,7 @@
  * errno and extack message, sysfs reads, PTP devices, multicast events.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -241,6 +242,21 @@ bool id_in_list(const char *list, unsigned int id)
 		list = end;
 	}
 	return false;
+}
+
+/* Number of entries in a directory, -1 when it cannot be read. */
+int dir_entries(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
 }
 
 /* ---- the simulator, selftests/sim (debugfs) ---- */

@@ -48,6 +48,8 @@ bool events_wait(struct events *e, int cmd, uint32_t id, uint32_t state,
 /* The live source attached through /dev/ptpN, found with a dump. */
 bool source_of_phc(struct vmclock_nl *nl, int phc, struct reply *r);
 bool id_in_list(const char *list, unsigned int id);
+/* Number of entries in a directory, -1 when it cannot be read. */
+int dir_entries(const char *path);
 
 /* The simulator (selftests/sim), through debugfs. */
 #define SIM_DIR "/sys/kernel/debug/vmclock_sim"

@@ -82,8 +82,6 @@ void ticker_join(struct ticker *t);
 /* Log vmclockctl status and sources as TAP comments. */
 void log_vmclock(void);
 
-/* Number of entries in a directory, -1 when it cannot be read. */
-int dir_entries(const char *path);
 /* Wait up to timeout s for /sys/kernel/vmclock/status to read want. */
 bool wait_status(const char *want, double timeout);
 

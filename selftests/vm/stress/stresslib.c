@@ -83,20 +83,6 @@ void log_vmclock(void)
 	fflush(stdout);
 }
 
-int dir_entries(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n;
-}
-
 #define VMCLOCK_SYSFS "/sys/kernel/vmclock"
 
 bool wait_status(const char *want, double timeout)

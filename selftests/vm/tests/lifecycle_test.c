@@ -42,20 +42,6 @@ static int sim_clocks_add(int n)
 	return 0;
 }
 
-static int sources_in_sysfs(void)
-{
-	DIR *d = opendir(SOURCES);
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n;
-}
-
 /* source add of simulated clock i; poll 0: the profile's. */
 static int add_sim(struct vmclock_nl *nl, int i, bool enabled,
 		   unsigned int poll, struct reply *r)
@@ -124,7 +110,7 @@ FIXTURE_SETUP(life)
 {
 	self->nl = vmclock_nl_open();
 	ASSERT_NE(NULL, self->nl);
-	ASSERT_EQ(0, sources_in_sysfs());
+	ASSERT_EQ(0, dir_entries(SOURCES));
 }
 
 FIXTURE_TEARDOWN(life)
@@ -208,7 +194,7 @@ TEST_F(life, ids_across_the_wrap)
 		snprintf(path, sizeof(path), SOURCES "/%u", live[i]);
 		EXPECT_EQ(0, access(path, F_OK)) TH_LOG("%s", path);
 	}
-	EXPECT_EQ(n, sources_in_sysfs());
+	EXPECT_EQ(n, dir_entries(SOURCES));
 
 	/* A dump of 28 sources takes more than one message. */
 	ASSERT_EQ(0, vmclock_nl_request(nl, VMCLOCK_CMD_SOURCE_GET, NLM_F_DUMP,
@@ -351,7 +337,7 @@ TEST_F(life, changes_while_reads_block)
 		usleep(200000);
 	}
 	expect_others_prompt(_metadata, "del", &b);
-	EXPECT_EQ(0, sources_in_sysfs());
+	EXPECT_EQ(0, dir_entries(SOURCES));
 }
 
 /* ---- clocks gone while nothing reads them ---- */
