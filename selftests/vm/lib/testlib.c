@@ -259,6 +259,31 @@ int dir_entries(const char *path)
 	return n;
 }
 
+/*
+ * Delete every source sysfs lists, then the simulated clocks sim_base ..
+ * sim_base + nsim - 1, whatever of them there are: what a test leaves.
+ * The directory is read whole before any deletion changes it.
+ */
+void sources_clear(struct vmclock_nl *nl, int sim_base, int nsim)
+{
+	uint32_t ids[64];
+	struct dirent *e;
+	struct reply r;
+	int i, n = 0;
+	DIR *d;
+
+	d = opendir("/sys/kernel/vmclock/sources");
+	while (d && (e = readdir(d)) && n < 64)
+		if (e->d_name[0] != '.')
+			ids[n++] = strtoul(e->d_name, NULL, 10);
+	if (d)
+		closedir(d);
+	for (i = 0; i < n; i++)
+		id_req(nl, VMCLOCK_CMD_SOURCE_DEL, ids[i], 0, 0, &r);
+	for (i = 0; i < nsim; i++)
+		sim_ctl("del %d", sim_base + i);
+}
+
 /* ---- the simulator, selftests/sim (debugfs) ---- */
 
 /* Write s to a file; 0 or -errno (debugfs answers bad input with it). */

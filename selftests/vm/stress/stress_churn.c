@@ -11,7 +11,6 @@
  * Usage: stress_churn [SECONDS]
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -241,27 +240,6 @@ static int listener_open(struct listener *l)
 	return pthread_create(&l->thread, NULL, listener_main, l);
 }
 
-static void cleanup(struct vmclock_nl *nl)
-{
-	uint32_t ids[64];
-	struct dirent *e;
-	struct reply r;
-	int i, n = 0;
-	DIR *d;
-
-	/* Read the whole directory before deleting what it lists. */
-	d = opendir(SOURCES);
-	while (d && (e = readdir(d)) && n < 64)
-		if (e->d_name[0] != '.')
-			ids[n++] = strtoul(e->d_name, NULL, 10);
-	if (d)
-		closedir(d);
-	for (i = 0; i < n; i++)
-		id_req(nl, VMCLOCK_CMD_SOURCE_DEL, ids[i], 0, 0, &r);
-	for (i = 0; i < NCLOCKS; i++)
-		sim_ctl("del %d", SIM_BASE + i);
-}
-
 FIXTURE(churn) {
 	struct vmclock_nl *nl;
 };
@@ -287,7 +265,7 @@ FIXTURE_SETUP(churn)
 
 FIXTURE_TEARDOWN(churn)
 {
-	cleanup(self->nl);
+	sources_clear(self->nl, SIM_BASE, NCLOCKS);
 	vmclock_nl_close(self->nl);
 }
 

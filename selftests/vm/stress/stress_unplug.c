@@ -11,7 +11,6 @@
  * Usage: stress_unplug [UNPLUGS]
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,26 +38,6 @@ static int add_clock(struct vmclock_nl *nl, int i, struct reply *r)
 	return err;
 }
 
-static void cleanup(struct vmclock_nl *nl)
-{
-	uint32_t ids[64];
-	struct dirent *e;
-	struct reply r;
-	int i, n = 0;
-	DIR *d;
-
-	d = opendir(SOURCES);
-	while (d && (e = readdir(d)) && n < 64)
-		if (e->d_name[0] != '.')
-			ids[n++] = strtoul(e->d_name, NULL, 10);
-	if (d)
-		closedir(d);
-	for (i = 0; i < n; i++)
-		id_req(nl, VMCLOCK_CMD_SOURCE_DEL, ids[i], 0, 0, &r);
-	for (i = 0; i < NCLOCKS; i++)
-		sim_ctl("del %d", SIM_BASE + i);
-}
-
 FIXTURE(unplug) {
 	struct vmclock_nl *nl;
 	uint32_t id[NCLOCKS];
@@ -83,7 +62,7 @@ FIXTURE_SETUP(unplug)
 
 FIXTURE_TEARDOWN(unplug)
 {
-	cleanup(self->nl);
+	sources_clear(self->nl, SIM_BASE, NCLOCKS);
 	vmclock_nl_close(self->nl);
 }
 

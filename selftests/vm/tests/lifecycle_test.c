@@ -7,7 +7,6 @@
  * sources attached, debugfs and root; leaves no source attached.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,24 +83,6 @@ static int ids_cb(struct nlattr **tb, void *arg)
 	return 0;
 }
 
-/* Delete every source sysfs lists, then the simulated clocks. */
-static void cleanup(struct vmclock_nl *nl)
-{
-	DIR *d = opendir(SOURCES);
-	struct dirent *e;
-	struct reply r;
-	int i;
-
-	while (d && (e = readdir(d)))
-		if (e->d_name[0] != '.')
-			id_req(nl, VMCLOCK_CMD_SOURCE_DEL, strtoul(e->d_name, NULL, 10),
-			       0, 0, &r);
-	if (d)
-		closedir(d);
-	for (i = 0; i < MAX_CLOCKS; i++)
-		sim_ctl("del %d", SIM_BASE + i);
-}
-
 FIXTURE(life) {
 	struct vmclock_nl *nl;
 };
@@ -115,7 +96,7 @@ FIXTURE_SETUP(life)
 
 FIXTURE_TEARDOWN(life)
 {
-	cleanup(self->nl);
+	sources_clear(self->nl, SIM_BASE, MAX_CLOCKS);
 	vmclock_nl_close(self->nl);
 }
 
