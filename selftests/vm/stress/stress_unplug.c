@@ -73,6 +73,20 @@ static const char *source_state(uint32_t id, char *buf, size_t len)
 	return buf;
 }
 
+/* Register simulated clock c again after unplug i, timed into *reg. */
+static bool replug(int c, unsigned int i, struct lat *reg, char *what,
+		   size_t len)
+{
+	double t = now_s();
+
+	if (sim_set(SIM_BASE + c, "registered", 1)) {
+		snprintf(what, len, "replug %u failed", i);
+		return false;
+	}
+	lat_add(reg, now_s() - t);
+	return true;
+}
+
 TEST_F_TIMEOUT(unplug, unplug_while_sampled, 900)
 {
 	struct lat unreg = { 0 }, reg = { 0 }, gone = { 0 }, del = { 0 }, add = { 0 };
@@ -124,15 +138,10 @@ TEST_F_TIMEOUT(unplug, unplug_while_sampled, 900)
 		}
 		t_unplug = now_s();
 		lat_add(&unreg, t_unplug - t);
-		if (back_early) {
-			/* Before vmclock notices: the source must still go. */
-			t = now_s();
-			if (sim_set(SIM_BASE + c, "registered", 1)) {
-				failed++;
-				snprintf(what, sizeof(what), "replug %u failed", i);
-				break;
-			}
-			lat_add(&reg, now_s() - t);
+		/* Before vmclock notices: the source must still go. */
+		if (back_early && !replug(c, i, &reg, what, sizeof(what))) {
+			failed++;
+			break;
 		}
 		while (now_s() - t_unplug < 2.5) {
 			if (!strcmp(source_state(self->id[c], buf, sizeof(buf)), "gone")) {
@@ -150,14 +159,9 @@ TEST_F_TIMEOUT(unplug, unplug_while_sampled, 900)
 		}
 		if (back_early && seen)
 			early++;
-		if (!back_early) {
-			t = now_s();
-			if (sim_set(SIM_BASE + c, "registered", 1)) {
-				failed++;
-				snprintf(what, sizeof(what), "replug %u failed", i);
-				break;
-			}
-			lat_add(&reg, now_s() - t);
+		if (!back_early && !replug(c, i, &reg, what, sizeof(what))) {
+			failed++;
+			break;
 		}
 		t = now_s();
 		if (id_req(self->nl, VMCLOCK_CMD_SOURCE_DEL, self->id[c], 0, 0, &r)) {
