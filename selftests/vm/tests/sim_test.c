@@ -117,6 +117,29 @@ static struct rd phc_rd(int fd)
 }
 
 /*
+ * A read whose bracket is at most width wide, so that its midpoint is
+ * within width / 2 of the capture: a guest descheduled in the middle of a
+ * read (other guests share the host) widens it by milliseconds.  The
+ * narrowest of 100 when none is.
+ */
+static struct rd phc_rd_narrow(int fd, long long width)
+{
+	struct rd x, best = { 0, 0, 0, -1 };
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		x = phc_rd(fd);
+		if (x.err)
+			return x;
+		if (best.err || x.post - x.pre < best.post - best.pre)
+			best = x;
+		if (x.post - x.pre <= width)
+			break;
+	}
+	return best;
+}
+
+/*
  * clock - truth at raw *r, from the narrowest of 8 reads; *w is its
  * width, the error is at most half of it.
  */
@@ -341,7 +364,7 @@ TEST_F(sim, offset_and_noise)
 		sum2 = 0;
 		maxabs = 0;
 		for (i = 0; i < 200; i++) {
-			struct rd x = phc_rd(fd);
+			struct rd x = phc_rd_narrow(fd, 20000);
 
 			ASSERT_EQ(0, x.err);
 			lo = sim_truth_at(self->tfd, x.pre) + off;
