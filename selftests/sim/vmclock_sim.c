@@ -4,17 +4,18 @@
  *
  * Each simulated clock registers a PHC that reads like one of the real
  * hypervisor drivers (KVM's ptp_kvm, Hyper-V's TimeSync, AWS ENA) or like a
- * plain device clock.  Its value is a scripted function of a "truth" clock,
- * itself a linear function of the guest's raw clock, so tests can compare
- * what a consumer estimated with what was really there.  Everything is
- * controlled through debugfs, /sys/kernel/debug/vmclock_sim/; see
- * Documentation/sim.rst.
+ * plain device clock, and offers the read methods that driver offers.  Its
+ * value is a scripted function of a "truth" clock, itself a linear function
+ * of the guest's raw clock, so tests can compare what a consumer estimated
+ * with what was really there.  Everything is controlled through debugfs,
+ * /sys/kernel/debug/vmclock_sim/; see Documentation/sim.rst.
  *
  * All times are nanoseconds.  "raw" is ktime_get_raw_ns().
  */
 
 #include <linux/debugfs.h>
 #include <linux/delay.h>
+#include <linux/device.h>
 #include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
@@ -26,6 +27,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
+#include <linux/sysfs.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 
@@ -55,7 +57,8 @@ enum sim_attr_id {
 	SA_FREQ, SA_NOISE, SA_NOISE_DIST, SA_LATENCY, SA_JITTER, SA_ASYM,
 	SA_SLEEP, SA_SEED, SA_HV_PERIOD, SA_HV_GRAN, SA_STALE, SA_HV_STOP,
 	SA_HV_SAMPLE, SA_RATE_LIMIT, SA_BUSY_NS, SA_SLOW_PERMILLE, SA_SLOW_NS,
-	SA_FAIL_ERRNO, SA_STATS, SA_NR
+	SA_FAIL_ERRNO, SA_PAIRING, SA_XTS_ERRNO, SA_EB, SA_EB_ERRNO, SA_STATS,
+	SA_NR
 };
 
 /**
@@ -96,6 +99,10 @@ static const struct sim_attr sim_attrs[SA_NR] = {
 	[SA_SLOW_PERMILLE] = { "slow_permille", 0644, 0, 1000 },
 	[SA_SLOW_NS]	   = { "slow_ns", 0644, 0, SIM_MAX_WAIT },
 	[SA_FAIL_ERRNO]	   = { "fail_errno", 0644, 0, MAX_ERRNO },
+	[SA_PAIRING]	   = { "pairing_error_ns", 0644, -NSEC_PER_SEC, NSEC_PER_SEC },
+	[SA_XTS_ERRNO]	   = { "crosststamp_errno", 0644, 0, MAX_ERRNO },
+	[SA_EB]		   = { "error_bound_ns", 0644, 0, U32_MAX },
+	[SA_EB_ERRNO]	   = { "error_bound_errno", 0644, 0, MAX_ERRNO },
 	[SA_STATS]	   = { "stats", 0444 },
 };
 
@@ -114,16 +121,21 @@ struct sim_file {
 /**
  * struct sim_clock - one simulated PTP hardware clock
  * @id: index in sim_clocks[] and name of its debugfs directory
- * @info: what ptp_clock_register() gets; info.name is the clock_name
+ * @name: the clock_name
+ * @info: what ptp_clock_register() gets: the methods of @mode, and @name
  * @dir: debugfs directory
  * @files: targets of the debugfs files in @dir
- * @reg_lock: serializes registering and unregistering; protects @ptp
+ * @reg_lock: serializes registering and unregistering; protects @info,
+ *	@ptp and @parent.  Writers of @mode hold it too.
  * @ptp: the registered clock, NULL while unregistered
+ * @parent: ENA: the device @ptp is registered under, NULL otherwise
  * @lock: protects every field below it.  Held only for arithmetic, never
  *	across a wait, so reads of the clock never block each other for long.
- *	Taken under sim_mutex by pause; truth_lock (a seqlock) is read under
- *	it.  Never held together with @reg_lock.
- * @mode: enum sim_mode
+ *	Taken under sim_mutex by pause and under @reg_lock by a change of
+ *	mode; truth_lock (a seqlock) is read under it.  The error bound
+ *	attribute of @parent takes it, and nothing else.
+ * @mode: enum sim_mode; written under @reg_lock and @lock, so that a
+ *	registered clock's methods always are those of its mode
  * @off_base: offset from truth at raw @off_raw
  * @off_raw: raw time of the last phase or frequency change
  * @freq_ppb: frequency error against truth, parts per billion
@@ -152,6 +164,13 @@ struct sim_file {
  * @slow_permille: ENA: share of reads that take @slow_ns longer
  * @slow_ns: ENA: extra wait of a slow read
  * @fail_errno: when set, every read fails with -@fail_errno
+ * @pairing_ns: KVM: error of a cross timestamp's pairing, added to its
+ *	device time
+ * @xts_errno: KVM: when set, cross timestamps fail with -@xts_errno
+ * @eb_ns: ENA: the error bound the device reports with each time
+ * @eb_errno: ENA: when set, reading the error bound fails with -@eb_errno
+ * @eb_valid: ENA: @eb_cached holds the bound of the last read
+ * @eb_cached: ENA: the error bound the driver cached at its last read
  * @win: raw times of the last admitted reads, a ring
  * @win_head: reads ever put in @win
  * @win_tail: oldest read of @win still inside the window
@@ -159,12 +178,14 @@ struct sim_file {
  */
 struct sim_clock {
 	unsigned int id;
+	char name[PTP_CLOCK_NAME_LEN];
 	struct ptp_clock_info info;
 	struct dentry *dir;
 	struct sim_file files[SA_NR];
 
 	struct mutex reg_lock;		/* see @reg_lock above */
 	struct ptp_clock *ptp;
+	struct device *parent;
 
 	spinlock_t lock;		/* see @lock above: the model, stats */
 	enum sim_mode mode;
@@ -188,6 +209,12 @@ struct sim_clock {
 	u32 rate_limit, busy_ns, slow_permille, slow_ns;
 	u64 bucket, bucket_raw;
 	int fail_errno;
+	s64 pairing_ns;
+	int xts_errno;
+	u32 eb_ns;
+	int eb_errno;
+	bool eb_valid;
+	u32 eb_cached;
 	u64 win[SIM_WINDOW];
 	u64 win_head, win_tail;
 	struct {
@@ -405,6 +432,8 @@ static int sim_admit(struct sim_clock *c, u64 t0, u64 *wait, u64 *at)
 	c->st.reads++;
 	if (c->fail_errno) {
 		c->st.errors++;
+		/* ENA: the device flagged an error, the cached bound is void */
+		c->eb_valid = false;
 		return -c->fail_errno;
 	}
 	if (c->mode == SIM_ENA && c->rate_limit && !sim_ena_admit(c, t0)) {
@@ -441,6 +470,9 @@ static int sim_value(struct sim_clock *c, u64 raw, s64 *val)
 	} else {
 		*val = sim_source(c, raw) + sim_noise(c);
 	}
+	/* ENA: the device reports its error bound with the time */
+	c->eb_cached = c->eb_ns;
+	c->eb_valid = true;
 	c->st.ok++;
 	return 0;
 }
@@ -458,13 +490,17 @@ static void sim_wait_until(u64 t, bool sleep)
 	}
 }
 
-static int sim_gettimex64(struct ptp_clock_info *info, struct timespec64 *ts,
-			  struct ptp_system_timestamp *sts)
+/*
+ * One read: admit it, wait until the value is taken, take it, wait out the
+ * rest.  With snap, the raw instant the value is taken at is that of a
+ * system time snapshot, and the value is a cross timestamp's (the pairing
+ * error included).  sts brackets the whole read.
+ */
+static int sim_read(struct sim_clock *c, struct ptp_system_timestamp *sts,
+		    struct system_time_snapshot *snap, s64 *val)
 {
-	struct sim_clock *c = container_of(info, struct sim_clock, info);
 	u64 t0, raw, wait = 0, at = 0;
 	bool sleep;
-	s64 val = 0;
 	int err;
 
 	ptp_read_system_prets(sts);
@@ -479,16 +515,74 @@ static int sim_gettimex64(struct ptp_clock_info *info, struct timespec64 *ts,
 		return err;
 	}
 	sim_wait_until(t0 + at, sleep);
-	raw = ktime_get_raw_ns();
+	if (snap) {
+		ktime_get_snapshot_id(CLOCK_REALTIME, snap);
+		raw = ktime_to_ns(snap->monoraw);
+	} else {
+		raw = ktime_get_raw_ns();
+	}
 	sim_wait_until(t0 + wait, sleep);
 
 	spin_lock(&c->lock);
-	err = sim_value(c, raw, &val);
+	err = sim_value(c, raw, val);
+	if (!err && snap)
+		*val += c->pairing_ns;
 	spin_unlock(&c->lock);
 	ptp_read_system_postts(sts);
+	return err;
+}
+
+static int sim_gettimex64(struct ptp_clock_info *info, struct timespec64 *ts,
+			  struct ptp_system_timestamp *sts)
+{
+	struct sim_clock *c = container_of(info, struct sim_clock, info);
+	s64 val = 0;
+	int err;
+
+	err = sim_read(c, sts, NULL, &val);
 	if (!err)
 		*ts = ns_to_timespec64(val);
 	return err;
+}
+
+static int sim_gettime64(struct ptp_clock_info *info, struct timespec64 *ts)
+{
+	return sim_gettimex64(info, ts, NULL);
+}
+
+/*
+ * KVM: the KVM_HC_CLOCK_PAIRING hypercall returns the host's time paired
+ * with the guest counter value it was taken at, so the device time comes
+ * with the system time of that same instant.  ptp_kvm fails it at once
+ * when the guest's clocksource is not the one the host pairs with
+ * (crosststamp_errno), while plain reads still work.
+ */
+static int sim_getcrosststamp(struct ptp_clock_info *info,
+			      struct system_device_crosststamp *cts)
+{
+	struct sim_clock *c = container_of(info, struct sim_clock, info);
+	struct system_time_snapshot snap;
+	s64 val = 0;
+	int err;
+
+	/* The hypercall pairs with CLOCK_REALTIME, not an auxiliary clock. */
+	if (vmclock_crosststamp_clock_id(cts) != CLOCK_REALTIME)
+		return -EOPNOTSUPP;
+	spin_lock(&c->lock);
+	err = -c->xts_errno;
+	if (err) {
+		c->st.reads++;
+		c->st.errors++;
+	}
+	spin_unlock(&c->lock);
+	if (!err)
+		err = sim_read(c, NULL, &snap, &val);
+	if (err)
+		return err;
+	cts->device = ns_to_ktime(val);
+	cts->sys_systime = snap.systime;
+	cts->sys_monoraw = snap.monoraw;
+	return 0;
 }
 
 static int sim_adjfine(struct ptp_clock_info *info, long scaled_ppm)
@@ -513,9 +607,38 @@ static int sim_enable(struct ptp_clock_info *info,
 	return -EOPNOTSUPP;
 }
 
-static const struct ptp_clock_info sim_ptp_template = {
+/*
+ * Each mode offers the read methods of the driver it imitates, which is
+ * what a consumer can use: PTP_SYS_OFFSET_PRECISE needs getcrosststamp,
+ * PTP_SYS_OFFSET_EXTENDED gettimex64; the PTP core answers -EOPNOTSUPP
+ * without them.  clock_gettime() and PTP_SYS_OFFSET work with either of
+ * gettime64 and gettimex64.
+ */
+
+/* ptp_kvm: a hypercall, with the pairing of host time and guest counter. */
+static const struct ptp_clock_info sim_ptp_kvm = {
 	.owner		= THIS_MODULE,
-	.max_adj	= 0,
+	.adjfine	= sim_adjfine,
+	.adjtime	= sim_adjtime,
+	.settime64	= sim_settime64,
+	.gettime64	= sim_gettime64,
+	.getcrosststamp	= sim_getcrosststamp,
+	.enable		= sim_enable,
+};
+
+/* hv_utils TimeSync: the last host sample, extrapolated. */
+static const struct ptp_clock_info sim_ptp_hyperv = {
+	.owner		= THIS_MODULE,
+	.adjfine	= sim_adjfine,
+	.adjtime	= sim_adjtime,
+	.settime64	= sim_settime64,
+	.gettime64	= sim_gettime64,
+	.enable		= sim_enable,
+};
+
+/* ENA and device clocks: a register read, bracketed by system time. */
+static const struct ptp_clock_info sim_ptp_nic = {
+	.owner		= THIS_MODULE,
 	.adjfine	= sim_adjfine,
 	.adjtime	= sim_adjtime,
 	.settime64	= sim_settime64,
@@ -523,26 +646,105 @@ static const struct ptp_clock_info sim_ptp_template = {
 	.enable		= sim_enable,
 };
 
-/* Caller holds c->reg_lock. */
+static const struct ptp_clock_info * const sim_ptp_info[] = {
+	[SIM_KVM] = &sim_ptp_kvm, [SIM_HYPERV] = &sim_ptp_hyperv,
+	[SIM_ENA] = &sim_ptp_nic, [SIM_PLAIN] = &sim_ptp_nic,
+};
+
+/*
+ * ENA: the error bound the driver exports on its PCI device.  The driver
+ * caches the bound the device returns with each time; this shows the
+ * cached one, or -EBUSY while there is none (before the first read, after
+ * a read the device failed).
+ */
+static ssize_t phc_error_bound_show(struct device *dev,
+				    struct device_attribute *attr, char *buf)
+{
+	struct sim_clock *c = dev_get_drvdata(dev);
+	u32 bound;
+	int err;
+
+	spin_lock(&c->lock);
+	err = -c->eb_errno;
+	if (!err && !c->eb_valid)
+		err = -EBUSY;
+	bound = c->eb_cached;
+	spin_unlock(&c->lock);
+	return err ? err : sysfs_emit(buf, "%u\n", bound);
+}
+static DEVICE_ATTR_RO(phc_error_bound);
+
+/*
+ * ENA: a device to register the PHC under, /sys/devices/vmclock_sim.ID,
+ * in the place of the network adapter: /sys/class/ptp/ptpN/device.  A
+ * root device is released by the driver core, so a /dev/ptpN held open
+ * across rmmod (which holds its parent) calls no code of this module.
+ */
+static struct device *sim_parent_add(struct sim_clock *c)
+{
+	struct device *dev;
+	char name[24];
+	int err;
+
+	snprintf(name, sizeof(name), "vmclock_sim.%u", c->id);
+	dev = root_device_register(name);
+	if (IS_ERR(dev))
+		return dev;
+	dev_set_drvdata(dev, c);
+	err = device_create_file(dev, &dev_attr_phc_error_bound);
+	if (err) {
+		root_device_unregister(dev);
+		return ERR_PTR(err);
+	}
+	return dev;
+}
+
+/* Returns once no reader of the attribute is left. */
+static void sim_parent_del(struct device *dev)
+{
+	device_remove_file(dev, &dev_attr_phc_error_bound);
+	root_device_unregister(dev);
+}
+
+/*
+ * Register with the methods of the mode; an ENA clock under a new parent
+ * device, its cached error bound void as when the driver starts.  The
+ * info is rebuilt every time: ptp_clock_register() adds methods of its own
+ * derived from those it finds.  Caller holds c->reg_lock.
+ */
 static int sim_register(struct sim_clock *c)
 {
+	struct device *parent = NULL;
 	struct ptp_clock *ptp;
 
 	if (c->ptp)
 		return 0;
-	ptp = ptp_clock_register(&c->info, NULL);
-	if (IS_ERR(ptp))
-		return PTR_ERR(ptp);
-	if (!ptp)
-		return -ENODEV;
+	c->info = *sim_ptp_info[c->mode];
+	strscpy(c->info.name, c->name, sizeof(c->info.name));
+	if (c->mode == SIM_ENA) {
+		spin_lock(&c->lock);
+		c->eb_valid = false;
+		spin_unlock(&c->lock);
+		parent = sim_parent_add(c);
+		if (IS_ERR(parent))
+			return PTR_ERR(parent);
+	}
+	ptp = ptp_clock_register(&c->info, parent);
+	if (IS_ERR_OR_NULL(ptp)) {
+		if (parent)
+			sim_parent_del(parent);
+		return ptp ? PTR_ERR(ptp) : -ENODEV;
+	}
 	c->ptp = ptp;
+	c->parent = parent;
 	return 0;
 }
 
 /*
  * Caller holds c->reg_lock.  Returns once no read of the clock is in
  * flight: the posix-clock layer marks the clock a zombie under its rwsem,
- * which every operation holds for reading.
+ * which every operation holds for reading; and once no reader of the
+ * parent's attribute is left.
  */
 static void sim_unregister(struct sim_clock *c)
 {
@@ -550,6 +752,31 @@ static void sim_unregister(struct sim_clock *c)
 		return;
 	ptp_clock_unregister(c->ptp);
 	c->ptp = NULL;
+	if (c->parent)
+		sim_parent_del(c->parent);
+	c->parent = NULL;
+}
+
+/*
+ * A mode has its own read methods, fixed at registration: a registered
+ * clock that changes mode is registered again, as a driver that is
+ * replaced (a new index while the old device is held open).  Writing the
+ * mode it has only resets its defaults.  Caller holds c->reg_lock.
+ */
+static int sim_set_mode(struct sim_clock *c, enum sim_mode mode)
+{
+	bool again = c->ptp && c->mode != mode;
+	u64 now;
+
+	if (again)
+		sim_unregister(c);
+	now = ktime_get_raw_ns();
+	spin_lock(&c->lock);
+	c->mode = mode;
+	sim_mode_defaults(c);
+	sim_hv_restart(c, now);
+	spin_unlock(&c->lock);
+	return again ? sim_register(c) : 0;
 }
 
 static int sim_parse_s64(const struct sim_attr *a, const char *s, s64 *v)
@@ -587,7 +814,7 @@ static int sim_attr_show(struct sim_clock *c, unsigned int attr, char *buf,
 		mutex_unlock(&c->reg_lock);
 		return n;
 	case SA_CLOCK_NAME:
-		return scnprintf(buf, len, "%s\n", c->info.name);
+		return scnprintf(buf, len, "%s\n", c->name);
 	case SA_REGISTERED:
 		mutex_lock(&c->reg_lock);
 		n = scnprintf(buf, len, "%d\n", !!c->ptp);
@@ -658,6 +885,18 @@ static int sim_attr_show(struct sim_clock *c, unsigned int attr, char *buf,
 	case SA_FAIL_ERRNO:
 		n = scnprintf(buf, len, "%d\n", c->fail_errno);
 		break;
+	case SA_PAIRING:
+		n = scnprintf(buf, len, "%lld\n", c->pairing_ns);
+		break;
+	case SA_XTS_ERRNO:
+		n = scnprintf(buf, len, "%d\n", c->xts_errno);
+		break;
+	case SA_EB:
+		n = scnprintf(buf, len, "%u\n", c->eb_ns);
+		break;
+	case SA_EB_ERRNO:
+		n = scnprintf(buf, len, "%d\n", c->eb_errno);
+		break;
 	case SA_STATS:
 		n = scnprintf(buf, len,
 			      "reads %llu\nok %llu\nbusy %llu\nstale %llu\nerrors %llu\nmax_rate %llu\nslow %llu\n",
@@ -696,9 +935,11 @@ static int sim_attr_store(struct sim_clock *c, unsigned int attr, char *s)
 	if (k < 0)
 		return k;
 
-	if (attr == SA_REGISTERED) {
+	if (attr == SA_REGISTERED || attr == SA_MODE) {
 		mutex_lock(&c->reg_lock);
-		if (v)
+		if (attr == SA_MODE)
+			err = sim_set_mode(c, k);
+		else if (v)
 			err = sim_register(c);
 		else
 			sim_unregister(c);
@@ -709,11 +950,6 @@ static int sim_attr_store(struct sim_clock *c, unsigned int attr, char *s)
 	now = ktime_get_raw_ns();
 	spin_lock(&c->lock);
 	switch (attr) {
-	case SA_MODE:
-		c->mode = k;
-		sim_mode_defaults(c);
-		sim_hv_restart(c, now);
-		break;
 	case SA_OFFSET:
 		sim_set_offset(c, now, v);
 		break;
@@ -785,6 +1021,18 @@ static int sim_attr_store(struct sim_clock *c, unsigned int attr, char *s)
 	case SA_FAIL_ERRNO:
 		c->fail_errno = v;
 		break;
+	case SA_PAIRING:
+		c->pairing_ns = v;
+		break;
+	case SA_XTS_ERRNO:
+		c->xts_errno = v;
+		break;
+	case SA_EB:
+		c->eb_ns = v;		/* cached at the next read */
+		break;
+	case SA_EB_ERRNO:
+		c->eb_errno = v;
+		break;
 	default:
 		err = -EPERM;
 		break;
@@ -846,8 +1094,7 @@ static struct sim_clock *sim_clock_alloc(unsigned int id, const char *name)
 	if (!c)
 		return NULL;
 	c->id = id;
-	c->info = sim_ptp_template;
-	strscpy(c->info.name, name, sizeof(c->info.name));
+	strscpy(c->name, name, sizeof(c->name));
 	mutex_init(&c->reg_lock);
 	spin_lock_init(&c->lock);
 
@@ -874,6 +1121,7 @@ static struct sim_clock *sim_clock_alloc(unsigned int id, const char *name)
 	c->busy_ns = 1000000;
 	c->slow_permille = 10;
 	c->slow_ns = 50000;
+	c->eb_ns = 10000;
 	return c;
 }
 
