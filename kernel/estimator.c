@@ -479,7 +479,7 @@ static u64 src_r_floor(const struct est_source *s)
 /* Systematic part of the bound, ns: host error, asymmetry, granularity. */
 static u64 src_sys(const struct est_source *s)
 {
-	u64 b = s->cfg.host_error_ns + s->half_delay + (src_gran(s) + 1) / 2;
+	u64 b = s->host_err + s->half_delay + (src_gran(s) + 1) / 2;
 
 	if (s->cfg.update_period_ns) {
 		/* host sample located within plat_span: timing error */
@@ -771,6 +771,41 @@ static bool src_has_estimate(const struct est_source *s)
 		s->kf.p_ff < EST_PFF0 / 4;
 }
 
+/* The host error in force by configuration and reports. */
+static u64 src_host_target(const struct est_source *s)
+{
+	if (s->host_rep_valid && !(s->cfg.flags & EST_CFG_HOST_ERROR_FIXED))
+		return s->host_rep;
+	return s->cfg.host_error_ns;
+}
+
+/*
+ * Make @target the source's host error. A larger one holds at once: the
+ * samples behind the estimate were within the smaller one, hence within
+ * it. A smaller one does not: the estimate averages samples that each
+ * may have been off by the larger error, and claiming the smaller one
+ * needs an estimate resting on samples taken under it. So a decrease
+ * below half the value in force restarts the filter from the next read,
+ * its frequency too (it came from the same samples: a host error that
+ * moved within the larger bound moved their slope); a smaller decrease
+ * keeps the larger value, which overstates the error at most twice and
+ * spares the filter's memory on every fluctuation of the report.
+ */
+static void src_host_apply(struct est_source *s, u64 target)
+{
+	if (target >= s->host_err || !s->n_good) {
+		s->host_err = target;
+		return;
+	}
+	if (target >= s->host_err / 2)
+		return;
+	s->host_err = target;
+	/* as after a step: no estimate until the next reads tell one */
+	src_reset_counts(s);
+	s->freq_valid = false;
+	s->rate_bad = false;
+}
+
 /**
  * est_init() - reset an estimator
  * @est: estimator, caller-allocated
@@ -809,6 +844,7 @@ int est_source_add(struct est *est, unsigned int id,
 	if (!s->cfg.max_delay_ns)
 		s->cfg.max_delay_ns = EST_MAX_DELAY_DEFAULT;
 	s->weight = cfg->weight ? min_t(u32, cfg->weight, 1000) : 100;
+	s->host_err = cfg->host_error_ns;
 	s->state = EST_SRC_INIT;
 	s->kf.q = EST_Q_INIT;
 	s->kf.p_ff = EST_PFF0;
@@ -822,6 +858,11 @@ int est_source_add(struct est *est, unsigned int id,
  * @est: the estimator
  * @id: source slot, as given to est_source_add()
  * @cfg: new configuration
+ *
+ * A host error reported with est_source_host_error() is kept: it still
+ * wins over @cfg->host_error_ns unless %EST_CFG_HOST_ERROR_FIXED is set.
+ * The host error in force then changes as there: up at once, down by
+ * more than half with a fresh filter, else not at all.
  *
  * Return: 0, or -EINVAL for a slot not in use.
  */
@@ -838,7 +879,39 @@ int est_source_configure(struct est *est, unsigned int id,
 	if (!s->cfg.max_delay_ns)
 		s->cfg.max_delay_ns = EST_MAX_DELAY_DEFAULT;
 	s->weight = cfg->weight ? min_t(u32, cfg->weight, 1000) : 100;
+	src_host_apply(s, src_host_target(s));
 	return 0;
+}
+
+/**
+ * est_source_host_error() - the error the source's host reports now
+ * @est: the estimator
+ * @id: source slot
+ * @host_error_ns: the host's error bound now, ns
+ *
+ * For sources that report their own error bound with every read (the
+ * ENA PHC's phc_error_bound): call before offering the reads of a poll.
+ * It replaces the configured host error from then on, unless that is
+ * %EST_CFG_HOST_ERROR_FIXED. An increase is in the source's bound at
+ * once and in the published one at the next est_update(). A decrease
+ * below half the value in force restarts the source's filter: its
+ * estimate averages samples taken under the larger error, and the
+ * smaller one is claimed only for an estimate made of samples taken
+ * under it (the source has none for a poll or two, as after a step).
+ * A smaller decrease keeps the larger value: the effective host error
+ * is the largest one in force since the filter last started.
+ */
+void est_source_host_error(struct est *est, unsigned int id,
+			   u64 host_error_ns)
+{
+	struct est_source *s;
+
+	if (id >= EST_MAX_SOURCES || est->src[id].state == EST_SRC_UNUSED)
+		return;
+	s = &est->src[id];
+	s->host_rep = host_error_ns;
+	s->host_rep_valid = true;
+	src_host_apply(s, src_host_target(s));
 }
 
 /**
@@ -1923,6 +1996,7 @@ int est_source_get(const struct est *est, unsigned int id, s64 raw_now,
 	info->errors = s->errors;
 	info->delay_ns = s->delay_min;
 	info->jitter_ns = q16_ceil(usqrt(s->kf.r) << 8);
+	info->host_error_ns = s->host_err;
 	if (!src_has_estimate(s)) {
 		info->bound_ns = EST_BOUND_UNKNOWN;
 		return 0;

@@ -2234,6 +2234,237 @@ TEST(configure_keeps_filter)
 	EXPECT_EQ(-EINVAL, est_source_configure(&e, EST_MAX_SOURCES, &c));
 }
 
+/* ---- host error reported by the source ----------------------------- */
+
+/* A read of s whose host is off by host_off (ns). */
+static enum est_sample_result feed_off(struct est *e, unsigned int id,
+				       struct tsrc *s, s64 raw, s64 host_off)
+{
+	s64 mid = raw + s->delay / 2;
+
+	return est_sample(e, id, raw, truth(s, mid + s->asym) + host_off +
+			  jit(s), raw + s->delay);
+}
+
+/*
+ * Reported host error (ns) at t seconds into the run, and the host's
+ * real offset within it: 60 % of the report plus a wander of up to
+ * 20 % of it, so always inside; while the report is 2 ms, the host
+ * walks from 60 % of it back to 0 at 20 ppm, which the filter takes
+ * for frequency.
+ */
+static u64 rep_at(double t)
+{
+	return t < 60 || t >= 120 ? 10 * US : 2 * MS;
+}
+
+static s64 host_off_at(double t)
+{
+	double e = (double)rep_at(t), f = 0.6;
+
+	if (t >= 60 && t < 120)
+		f *= (120 - t) / 60;
+	return (s64)(e * (f + 0.2 * sin(t / 7)));
+}
+
+/* An increase is in the source's bound at once, in the clock's next. */
+TEST(host_error_increase_covered_at_once)
+{
+	struct tsrc s = { .off = 1000000, .delay = 1000, .ppb = 3000 };
+	struct est_source_info in;
+	struct est_source_cfg c;
+	struct est e;
+	u64 b, n_good;
+	s64 r = SEC, err;
+	int i, k, beyond = 0;
+
+	est_init(&e);
+	cfg_default(&c);
+	c.host_error_ns = 100 * US;	/* the profile's constant */
+	ASSERT_EQ(0, est_source_add(&e, 0, &c));
+	ASSERT_EQ(0, est_source_get(&e, 0, r, &in));
+	EXPECT_EQ(100 * US, (s64)in.host_error_ns);
+	for (i = 0; i < 30; i++, r += SEC) {
+		est_source_host_error(&e, 0, 10 * US);
+		for (k = 0; k < 5; k++)
+			feed_off(&e, 0, &s, r + k * 2000, 6 * US);
+		est_update(&e, r + 10000);
+	}
+	ASSERT_EQ(EST_STATUS_SYNCHRONIZED, e.snap.status);
+	ASSERT_EQ(0, est_source_get(&e, 0, r, &in));
+	EXPECT_EQ(10 * US, (s64)in.host_error_ns);
+	EXPECT_GT(10 * US + 2 * US, (s64)in.bound_ns);
+	n_good = e.src[0].n_good;
+
+	/* the host goes 1.5 ms off and says so: 2 ms */
+	est_source_host_error(&e, 0, 2 * MS);
+	ASSERT_EQ(0, est_source_get(&e, 0, r, &in));
+	EXPECT_EQ(2 * MS, (s64)in.host_error_ns);
+	EXPECT_LE(2 * MS, (s64)in.bound_ns);
+	EXPECT_EQ(n_good, e.src[0].n_good);	/* the filter is kept */
+	for (k = 0; k < 5; k++)
+		feed_off(&e, 0, &s, r + k * 2000, 1500 * US);
+	est_update(&e, r + 10000);
+	est_snapshot_eval(&e.snap, r + 10000, &err, &b);
+	EXPECT_LE(2 * MS, (s64)b);
+	for (i = 0; i < 60; i++, r += SEC / 4) {
+		est_source_host_error(&e, 0, 2 * MS);
+		for (k = 0; k < 5; k++)
+			feed_off(&e, 0, &s, r + k * 2000, 1500 * US);
+		est_update(&e, r + 10000);
+		err = eval_err(&e, &s, r + 10000 + SEC / 8, &b);
+		beyond += sabs(err) > (s64)b;
+	}
+	EXPECT_EQ(0, beyond);
+	EXPECT_NE(EST_STATUS_UNSYNCHRONIZED, e.snap.status);
+}
+
+/*
+ * 10 us, 2 ms, 10 us again, the host's real error inside each: the bound
+ * covers the truth at every check, holds the 2 ms while the estimate
+ * rests on samples taken under it and narrows back after the restart.
+ */
+TEST(host_error_down_restarts_the_filter)
+{
+	struct tsrc s = { .off = 1000000, .delay = 1000, .ppb = -7000,
+			  .jitter = 20, .lcg = 3 };
+	struct est_source_info in;
+	struct est_source_cfg c;
+	struct est e;
+	s64 r0 = SEC, r, err, tick;
+	double t, last_wide = 0;
+	u64 b, b_end = 0;
+	int k, beyond = 0, checks = 0, restarted = 0;
+	u64 steps0;
+
+	est_init(&e);
+	cfg_default(&c);
+	c.host_error_ns = 100 * US;
+	ASSERT_EQ(0, est_source_add(&e, 0, &c));
+	for (r = r0; r < r0 + 240 * SEC; r += SEC) {
+		t = (double)(r - r0) / SEC;
+		steps0 = e.src[0].steps;
+		est_source_host_error(&e, 0, rep_at(t));
+		if (t == 120 && e.src[0].n_good == 0)
+			restarted = 1;
+		for (k = 0; k < 5; k++)
+			feed_off(&e, 0, &s, r + k * 2000, host_off_at(t));
+		est_update(&e, r + 10000);
+		(void)steps0;
+		for (tick = r + 10000; tick < r + SEC; tick += SEC / 10) {
+			if (tick > r + 10000 && !(tick % (SEC / 2)))
+				est_update(&e, tick);
+			err = eval_err(&e, &s, tick, &b);
+			if (b == EST_BOUND_UNKNOWN)
+				continue;
+			checks++;
+			if (sabs(err) > (s64)b) {
+				beyond++;
+				if (beyond <= 5)
+					TH_LOG("t %.1f: error %lld beyond bound %llu",
+					       (double)(tick - r0) / SEC,
+					       (long long)err,
+					       (unsigned long long)b);
+			}
+			if (t >= 120 && b > 30 * US)
+				last_wide = (double)(tick - r0) / SEC;
+			b_end = b;
+		}
+		if (t >= 60 && t < 120) {
+			ASSERT_EQ(0, est_source_get(&e, 0, r + 10000, &in));
+			EXPECT_EQ(2 * MS, (s64)in.host_error_ns);
+		}
+	}
+	ASSERT_EQ(0, est_source_get(&e, 0, r, &in));
+	TH_LOG("%d checks, %d beyond the bound; restarted at the drop %d; bound above 30 us until %.1f s, %llu ns at the end",
+	       checks, beyond, restarted, last_wide,
+	       (unsigned long long)b_end);
+	EXPECT_EQ(0, beyond);
+	EXPECT_EQ(1, restarted);
+	EXPECT_EQ(10 * US, (s64)in.host_error_ns);
+	EXPECT_EQ(EST_SRC_OK, in.state);
+	EXPECT_EQ(EST_STATUS_SYNCHRONIZED, e.snap.status);
+	EXPECT_GT(20 * US, (s64)b_end);
+	EXPECT_GT(140.0, last_wide);	/* narrow within 20 s of the drop */
+}
+
+/* A report wandering by 10 % keeps the filter and the largest value. */
+TEST(host_error_fluctuation_keeps_the_filter)
+{
+	struct tsrc s = { .off = 1000000, .delay = 1000, .ppb = 2000 };
+	struct est_source_info in;
+	struct est_source_cfg c;
+	struct est e;
+	u64 lcg = 7, rep, top = 0;
+	u32 n_good = 0;
+	int i, k, resets = 0;
+	s64 r = SEC;
+
+	est_init(&e);
+	cfg_default(&c);
+	c.host_error_ns = 100 * US;
+	ASSERT_EQ(0, est_source_add(&e, 0, &c));
+	for (i = 0; i < 300; i++, r += SEC) {
+		lcg = lcg * 6364136223846793005ULL + 1442695040888963407ULL;
+		rep = 9 * US + (lcg >> 33) % (2 * US + 1);
+		est_source_host_error(&e, 0, rep);
+		if (e.src[0].n_good < n_good)
+			resets++;
+		if (i)
+			top = rep > top ? rep : top;
+		for (k = 0; k < 5; k++)
+			feed_off(&e, 0, &s, r + k * 2000, 5 * US);
+		n_good = e.src[0].n_good;
+		est_update(&e, r + 10000);
+	}
+	ASSERT_EQ(0, est_source_get(&e, 0, r, &in));
+	EXPECT_EQ(0, resets);
+	EXPECT_EQ(0U, (u32)e.src[0].steps);
+	EXPECT_EQ(EST_SRC_OK, in.state);
+	/* the first report came before any sample: taken as it was */
+	EXPECT_LE(top, in.host_error_ns);
+	EXPECT_GE(11 * US, (s64)in.host_error_ns);
+}
+
+/* A user's value wins while fixed; the report takes over after. */
+TEST(host_error_fixed_by_configuration)
+{
+	struct tsrc s = { .off = 1000000, .delay = 1000, .ppb = 2000 };
+	struct est_source_info in;
+	struct est_source_cfg c;
+	struct est e;
+	s64 r;
+
+	est_init(&e);
+	cfg_default(&c);
+	c.host_error_ns = 100 * US;
+	ASSERT_EQ(0, est_source_add(&e, 0, &c));
+	est_source_host_error(&e, 0, 10 * US);
+	r = run(&e, 0, &s, SEC, 30);
+	ASSERT_EQ(0, est_source_get(&e, 0, r, &in));
+	EXPECT_EQ(10 * US, (s64)in.host_error_ns);
+
+	c.host_error_ns = 50 * US;
+	c.flags = EST_CFG_HOST_ERROR_FIXED;
+	ASSERT_EQ(0, est_source_configure(&e, 0, &c));
+	est_source_host_error(&e, 0, 10 * US);
+	ASSERT_EQ(0, est_source_get(&e, 0, r, &in));
+	EXPECT_EQ(50 * US, (s64)in.host_error_ns);
+	EXPECT_LE(50 * US, (s64)in.bound_ns);
+	EXPECT_LE(3U, e.src[0].n_good);
+
+	/* the override cleared: the report, 10 us, is below half of it */
+	c.flags = 0;
+	ASSERT_EQ(0, est_source_configure(&e, 0, &c));
+	ASSERT_EQ(0, est_source_get(&e, 0, r, &in));
+	EXPECT_EQ(10 * US, (s64)in.host_error_ns);
+	EXPECT_EQ(0U, e.src[0].n_good);
+	r = run(&e, 0, &s, r, 10);
+	ASSERT_EQ(0, est_source_get(&e, 0, r, &in));
+	EXPECT_EQ(EST_SRC_OK, in.state);
+	EXPECT_GT(12 * US, (s64)in.bound_ns);
+}
+
 TEST(names_are_stable)
 {
 	EXPECT_STREQ("unsynchronized", est_status_name(EST_STATUS_UNSYNCHRONIZED));
