@@ -64,6 +64,8 @@
 #define EST_VAR_MAX		BIT_ULL(62)
 /* Fraction bits of the tracked minimum bracket; it rises 2^-N ns/sample. */
 #define EST_DMIN_SHIFT		4
+/* Bracket assumed for the noise of exact pairs until it is learned, ns. */
+#define EST_NOISE0		1000ULL
 /* Shortest span for taking the frequency from two samples. */
 #define EST_TWO_POINT_NS	100000000LL
 /* Frequency sigma below which a frequency is kept across resets. */
@@ -517,12 +519,21 @@ static void src_hist_push(struct est_source *s, s64 raw, s64 y2, u32 delay,
 	s->hist_pos = (s->hist_pos + 1) % EST_WINDOW;
 	if (s->hist_n < EST_WINDOW)
 		s->hist_n++;
+	/*
+	 * A run of slow reads: the source reads slower now (a cross
+	 * timestamp fell back to a bracketed read, a busier host). Forget
+	 * the faster reads before the run, so that the minimum, and with
+	 * it the asymmetry bound, is the run's from its next read on.
+	 */
+	for (i = s->n_slow; s->n_slow >= EST_WINDOW / 2 && i < s->hist_n; i++)
+		s->hist[(s->hist_pos + EST_WINDOW - 1 - i) % EST_WINDOW].delay =
+			U32_MAX;
 	for (i = 0; i < s->hist_n; i++)
 		dmin = min(dmin, s->hist[i].delay);
 	/*
 	 * Track the minimum bracket over a long horizon: it rises by
 	 * 2^-EST_DMIN_SHIFT ns per sample unless a read is faster; after a
-	 * run of slow reads, fall back to the window minimum.
+	 * run of slow reads, fall back to the minimum of the run.
 	 */
 	if (s->hist_n == 1 || s->n_slow >= EST_WINDOW / 2)
 		s->dmin_fx = (u64)dmin << EST_DMIN_SHIFT;
@@ -614,8 +625,15 @@ static u64 src_meas_var(const struct est_source *s, u32 delay, u64 tspan)
 
 	r = sat_add(r, src_excess_var(s, delay, 2));
 	if (s->kf.r_n < EST_SETTLE_GOOD) {
-		/* noise not known yet: assume the whole bracket */
-		u64 h = (u64)delay / 2 + src_gran(s);
+		/*
+		 * Noise not known yet: assume the whole bracket. A cross
+		 * timestamp (an exact pairing, no bracket wider than a
+		 * granule) has none to go by; assume EST_NOISE0 rather
+		 * than nothing, or the device's noise between the first
+		 * reads is taken for steps and never learned.
+		 */
+		u64 h = max_t(u64, delay, delay <= src_gran(s) ? EST_NOISE0 :
+			      0) / 2 + src_gran(s);
 
 		r = max_t(u64, r, (h * h << 16) / 3);
 	}

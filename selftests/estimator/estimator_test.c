@@ -2465,6 +2465,230 @@ TEST(host_error_fixed_by_configuration)
 	EXPECT_GT(12 * US, (s64)in.bound_ns);
 }
 
+/* ---- cross timestamps (no bracket) --------------------------------- */
+
+/*
+ * A KVM-like source read by cross timestamp (the host time paired with
+ * the guest counter exactly: raw_before == raw_after) with the device's
+ * own noise, +-5 ns, or, where cross[] says no, by a bracketed read of
+ * 2 us taken 30 % into it (a fixed asymmetry of -400 ns). The bound is
+ * checked from the first, the error after 30 s.
+ */
+struct xrun {
+	s64 max_err, sq_err;
+	int checks, beyond, delay_rej, delay_rej_after, accepted_after, n_err;
+	u64 bound_min_after, bound_end;
+};
+
+static void run_cross(struct est *e, struct tsrc *s, s64 r0, int polls,
+		      int (*cross)(int poll, int k), int switch_poll,
+		      struct xrun *x)
+{
+	enum est_sample_result res;
+	s64 r, err, tick, raw;
+	int i, k, c;
+	u64 b;
+
+	memset(x, 0, sizeof(*x));
+	x->bound_min_after = U64_MAX;
+	for (i = 0, r = r0; i < polls; i++, r += SEC) {
+		for (k = 0; k < 5; k++) {
+			raw = r + k * 3000;
+			c = cross(i, k);
+			s->delay = c ? 0 : 2000;
+			s->asym = c ? 0 : -400;
+			res = feed(e, 0, s, raw);
+			x->delay_rej += res == EST_SAMPLE_DELAY;
+			if (switch_poll >= 0 && i >= switch_poll) {
+				x->delay_rej_after += res == EST_SAMPLE_DELAY;
+				x->accepted_after += res == EST_SAMPLE_ACCEPTED;
+			}
+		}
+		est_update(e, r + 20000);
+		for (tick = r + 20000; tick < r + SEC; tick += SEC / 10) {
+			err = eval_err(e, s, tick, &b);
+			if (b == EST_BOUND_UNKNOWN)
+				continue;
+			x->checks++;
+			x->beyond += sabs(err) > (s64)b;
+			if (i < 30)	/* error after 30 s */
+				continue;
+			x->max_err = sabs(err) > x->max_err ? sabs(err) :
+				x->max_err;
+			x->sq_err += err * err;
+			x->n_err++;
+			if (switch_poll >= 0 && i >= switch_poll &&
+			    b < x->bound_min_after)
+				x->bound_min_after = b;
+			x->bound_end = b;
+		}
+	}
+}
+
+static int always_cross(int poll __attribute__((unused)),
+			int k __attribute__((unused)))
+{
+	return 1;
+}
+
+/* A cross timestamp failing now and then: every 7th read falls back. */
+static int cross_mostly(int poll, int k)
+{
+	return (poll * 5 + k) % 7 != 3;
+}
+
+/* Cross timestamps for a minute, then bracketed reads only. */
+static int cross_then_bracket(int poll, int k __attribute__((unused)))
+{
+	return poll < 60;
+}
+
+static int bracket_then_cross(int poll, int k __attribute__((unused)))
+{
+	return poll >= 60;
+}
+
+FIXTURE(xts) {
+};
+
+FIXTURE_VARIANT(xts) {
+	s64 jitter;	/* device noise, +- ns */
+	s64 max_err;	/* largest error after 30 s below this */
+	u64 max_bound;	/* bound at the end below this */
+};
+
+/* a few ns, as a hypercall pairing reads the host clock */
+FIXTURE_VARIANT_ADD(xts, device_5ns) {
+	.jitter = 5, .max_err = 10, .max_bound = 40,
+};
+
+/* a noisy device: learned as well, not taken for steps while starting */
+FIXTURE_VARIANT_ADD(xts, device_100ns) {
+	.jitter = 100, .max_err = 60, .max_bound = 200,
+};
+
+FIXTURE_SETUP(xts)
+{
+}
+
+FIXTURE_TEARDOWN(xts)
+{
+}
+
+TEST_F(xts, tracked_to_the_device_noise)
+{
+	struct tsrc s = { .off = 1000000, .ppb = 5000,
+			  .jitter = variant->jitter, .lcg = 11 };
+	struct est_source_info in;
+	struct est_source_cfg c;
+	struct est e;
+	struct xrun x;
+
+	est_init(&e);
+	cfg_default(&c);
+	ASSERT_EQ(0, est_source_add(&e, 0, &c));
+	run_cross(&e, &s, SEC, 300, always_cross, -1, &x);
+	ASSERT_EQ(0, est_source_get(&e, 0, 301 * SEC, &in));
+	TH_LOG("%d checks, %d beyond, max error %lld ns, rms %.1f ns, bound %llu ns, jitter %llu ns, delay %llu ns, %u steps",
+	       x.checks, x.beyond, (long long)x.max_err,
+	       sqrt((double)x.sq_err / x.n_err),
+	       (unsigned long long)x.bound_end,
+	       (unsigned long long)in.jitter_ns,
+	       (unsigned long long)in.delay_ns, (u32)e.src[0].steps);
+	EXPECT_EQ(0, x.beyond);
+	EXPECT_EQ(0, x.delay_rej);
+	EXPECT_EQ(EST_SRC_OK, in.state);
+	EXPECT_EQ(0U, in.delay_ns);
+	/* uniform +-j: sigma j / sqrt(3) */
+	EXPECT_LE((u64)variant->jitter / 3, in.jitter_ns);
+	EXPECT_GE((u64)variant->jitter * 2 / 3 + 2, in.jitter_ns);
+	EXPECT_GT(variant->max_err, x.max_err);
+	EXPECT_GT(variant->max_bound, x.bound_end);
+	EXPECT_EQ(0U, (u32)e.src[0].steps);
+}
+
+/* A bracketed read among cross timestamps is left out, not followed. */
+TEST(cross_timestamps_with_a_fallback_now_and_then)
+{
+	struct tsrc s = { .off = 1000000, .ppb = -3000, .jitter = 5,
+			  .lcg = 5 };
+	struct est_source_info in;
+	struct est_source_cfg c;
+	struct est e;
+	struct xrun x;
+
+	est_init(&e);
+	cfg_default(&c);
+	ASSERT_EQ(0, est_source_add(&e, 0, &c));
+	run_cross(&e, &s, SEC, 300, cross_mostly, -1, &x);
+	ASSERT_EQ(0, est_source_get(&e, 0, 301 * SEC, &in));
+	TH_LOG("%d checks, %d beyond, max error %lld ns, bound %llu ns, %d reads rejected as slow",
+	       x.checks, x.beyond, (long long)x.max_err,
+	       (unsigned long long)x.bound_end, x.delay_rej);
+	EXPECT_EQ(0, x.beyond);
+	EXPECT_EQ(EST_SRC_OK, in.state);
+	EXPECT_GT(10, x.max_err);
+	EXPECT_GT(40U, x.bound_end);
+	EXPECT_LE(200, x.delay_rej);
+	EXPECT_EQ(0U, (u32)e.src[0].steps);
+}
+
+/*
+ * The source steps down to bracketed reads for good: after a few reads
+ * it takes them, and its bound covers their asymmetry from the first.
+ */
+TEST(cross_timestamps_then_bracketed_reads)
+{
+	struct tsrc s = { .off = 1000000, .ppb = 4000, .jitter = 5,
+			  .lcg = 9 };
+	struct est_source_info in;
+	struct est_source_cfg c;
+	struct est e;
+	struct xrun x;
+
+	est_init(&e);
+	cfg_default(&c);
+	ASSERT_EQ(0, est_source_add(&e, 0, &c));
+	run_cross(&e, &s, SEC, 180, cross_then_bracket, 60, &x);
+	ASSERT_EQ(0, est_source_get(&e, 0, 181 * SEC, &in));
+	TH_LOG("%d checks, %d beyond, max error %lld ns, bound after the switch %llu ns at least, %llu at the end; %d reads rejected as slow, %d accepted after",
+	       x.checks, x.beyond, (long long)x.max_err,
+	       (unsigned long long)x.bound_min_after,
+	       (unsigned long long)x.bound_end, x.delay_rej_after,
+	       x.accepted_after);
+	EXPECT_EQ(0, x.beyond);
+	EXPECT_EQ(EST_SRC_OK, in.state);
+	EXPECT_EQ(2000U, in.delay_ns);
+	EXPECT_GE(8, x.delay_rej_after);
+	EXPECT_LE(1000U, x.bound_end);
+	EXPECT_GT(1500U, x.bound_end);
+}
+
+/* And the other way: the bound narrows to the cross timestamps' own. */
+TEST(bracketed_reads_then_cross_timestamps)
+{
+	struct tsrc s = { .off = 1000000, .ppb = 4000, .jitter = 5,
+			  .lcg = 13 };
+	struct est_source_info in;
+	struct est_source_cfg c;
+	struct est e;
+	struct xrun x;
+
+	est_init(&e);
+	cfg_default(&c);
+	ASSERT_EQ(0, est_source_add(&e, 0, &c));
+	run_cross(&e, &s, SEC, 300, bracket_then_cross, 60, &x);
+	ASSERT_EQ(0, est_source_get(&e, 0, 301 * SEC, &in));
+	TH_LOG("%d checks, %d beyond, max error %lld ns, bound %llu ns at the end; %d reads rejected as slow after the switch",
+	       x.checks, x.beyond, (long long)x.max_err,
+	       (unsigned long long)x.bound_end, x.delay_rej_after);
+	EXPECT_EQ(0, x.beyond);
+	EXPECT_EQ(EST_SRC_OK, in.state);
+	EXPECT_EQ(0U, in.delay_ns);
+	EXPECT_EQ(0, x.delay_rej_after);
+	EXPECT_GT(100U, x.bound_end);
+}
+
 TEST(names_are_stable)
 {
 	EXPECT_STREQ("unsynchronized", est_status_name(EST_STATUS_UNSYNCHRONIZED));
