@@ -64,6 +64,8 @@
 #define EST_VAR_MAX		BIT_ULL(62)
 /* Fraction bits of the tracked minimum bracket; it rises 2^-N ns/sample. */
 #define EST_DMIN_SHIFT		4
+/* Bracket assumed for the noise of exact pairs until it is learned, ns. */
+#define EST_NOISE0		1000ULL
 /* Shortest span for taking the frequency from two samples. */
 #define EST_TWO_POINT_NS	100000000LL
 /* Frequency sigma below which a frequency is kept across resets. */
@@ -479,7 +481,7 @@ static u64 src_r_floor(const struct est_source *s)
 /* Systematic part of the bound, ns: host error, asymmetry, granularity. */
 static u64 src_sys(const struct est_source *s)
 {
-	u64 b = s->cfg.host_error_ns + s->half_delay + (src_gran(s) + 1) / 2;
+	u64 b = s->host_err + s->half_delay + (src_gran(s) + 1) / 2;
 
 	if (s->cfg.update_period_ns) {
 		/* host sample located within plat_span: timing error */
@@ -517,12 +519,21 @@ static void src_hist_push(struct est_source *s, s64 raw, s64 y2, u32 delay,
 	s->hist_pos = (s->hist_pos + 1) % EST_WINDOW;
 	if (s->hist_n < EST_WINDOW)
 		s->hist_n++;
+	/*
+	 * A run of slow reads: the source reads slower now (a cross
+	 * timestamp fell back to a bracketed read, a busier host). Forget
+	 * the faster reads before the run, so that the minimum, and with
+	 * it the asymmetry bound, is the run's from its next read on.
+	 */
+	for (i = s->n_slow; s->n_slow >= EST_WINDOW / 2 && i < s->hist_n; i++)
+		s->hist[(s->hist_pos + EST_WINDOW - 1 - i) % EST_WINDOW].delay =
+			U32_MAX;
 	for (i = 0; i < s->hist_n; i++)
 		dmin = min(dmin, s->hist[i].delay);
 	/*
 	 * Track the minimum bracket over a long horizon: it rises by
 	 * 2^-EST_DMIN_SHIFT ns per sample unless a read is faster; after a
-	 * run of slow reads, fall back to the window minimum.
+	 * run of slow reads, fall back to the minimum of the run.
 	 */
 	if (s->hist_n == 1 || s->n_slow >= EST_WINDOW / 2)
 		s->dmin_fx = (u64)dmin << EST_DMIN_SHIFT;
@@ -614,8 +625,15 @@ static u64 src_meas_var(const struct est_source *s, u32 delay, u64 tspan)
 
 	r = sat_add(r, src_excess_var(s, delay, 2));
 	if (s->kf.r_n < EST_SETTLE_GOOD) {
-		/* noise not known yet: assume the whole bracket */
-		u64 h = (u64)delay / 2 + src_gran(s);
+		/*
+		 * Noise not known yet: assume the whole bracket. A cross
+		 * timestamp (an exact pairing, no bracket wider than a
+		 * granule) has none to go by; assume EST_NOISE0 rather
+		 * than nothing, or the device's noise between the first
+		 * reads is taken for steps and never learned.
+		 */
+		u64 h = max_t(u64, delay, delay <= src_gran(s) ? EST_NOISE0 :
+			      0) / 2 + src_gran(s);
 
 		r = max_t(u64, r, (h * h << 16) / 3);
 	}
@@ -771,6 +789,41 @@ static bool src_has_estimate(const struct est_source *s)
 		s->kf.p_ff < EST_PFF0 / 4;
 }
 
+/* The host error in force by configuration and reports. */
+static u64 src_host_target(const struct est_source *s)
+{
+	if (s->host_rep_valid && !(s->cfg.flags & EST_CFG_HOST_ERROR_FIXED))
+		return s->host_rep;
+	return s->cfg.host_error_ns;
+}
+
+/*
+ * Make @target the source's host error. A larger one holds at once: the
+ * samples behind the estimate were within the smaller one, hence within
+ * it. A smaller one does not: the estimate averages samples that each
+ * may have been off by the larger error, and claiming the smaller one
+ * needs an estimate resting on samples taken under it. So a decrease
+ * below half the value in force restarts the filter from the next read,
+ * its frequency too (it came from the same samples: a host error that
+ * moved within the larger bound moved their slope); a smaller decrease
+ * keeps the larger value, which overstates the error at most twice and
+ * spares the filter's memory on every fluctuation of the report.
+ */
+static void src_host_apply(struct est_source *s, u64 target)
+{
+	if (target >= s->host_err || !s->n_good) {
+		s->host_err = target;
+		return;
+	}
+	if (target >= s->host_err / 2)
+		return;
+	s->host_err = target;
+	/* as after a step: no estimate until the next reads tell one */
+	src_reset_counts(s);
+	s->freq_valid = false;
+	s->rate_bad = false;
+}
+
 /**
  * est_init() - reset an estimator
  * @est: estimator, caller-allocated
@@ -809,6 +862,7 @@ int est_source_add(struct est *est, unsigned int id,
 	if (!s->cfg.max_delay_ns)
 		s->cfg.max_delay_ns = EST_MAX_DELAY_DEFAULT;
 	s->weight = cfg->weight ? min_t(u32, cfg->weight, 1000) : 100;
+	s->host_err = cfg->host_error_ns;
 	s->state = EST_SRC_INIT;
 	s->kf.q = EST_Q_INIT;
 	s->kf.p_ff = EST_PFF0;
@@ -822,6 +876,11 @@ int est_source_add(struct est *est, unsigned int id,
  * @est: the estimator
  * @id: source slot, as given to est_source_add()
  * @cfg: new configuration
+ *
+ * A host error reported with est_source_host_error() is kept: it still
+ * wins over @cfg->host_error_ns unless %EST_CFG_HOST_ERROR_FIXED is set.
+ * The host error in force then changes as there: up at once, down by
+ * more than half with a fresh filter, else not at all.
  *
  * Return: 0, or -EINVAL for a slot not in use.
  */
@@ -838,7 +897,39 @@ int est_source_configure(struct est *est, unsigned int id,
 	if (!s->cfg.max_delay_ns)
 		s->cfg.max_delay_ns = EST_MAX_DELAY_DEFAULT;
 	s->weight = cfg->weight ? min_t(u32, cfg->weight, 1000) : 100;
+	src_host_apply(s, src_host_target(s));
 	return 0;
+}
+
+/**
+ * est_source_host_error() - the error the source's host reports now
+ * @est: the estimator
+ * @id: source slot
+ * @host_error_ns: the host's error bound now, ns
+ *
+ * For sources that report their own error bound with every read (the
+ * ENA PHC's phc_error_bound): call before offering the reads of a poll.
+ * It replaces the configured host error from then on, unless that is
+ * %EST_CFG_HOST_ERROR_FIXED. An increase is in the source's bound at
+ * once and in the published one at the next est_update(). A decrease
+ * below half the value in force restarts the source's filter: its
+ * estimate averages samples taken under the larger error, and the
+ * smaller one is claimed only for an estimate made of samples taken
+ * under it (the source has none for a poll or two, as after a step).
+ * A smaller decrease keeps the larger value: the effective host error
+ * is the largest one in force since the filter last started.
+ */
+void est_source_host_error(struct est *est, unsigned int id,
+			   u64 host_error_ns)
+{
+	struct est_source *s;
+
+	if (id >= EST_MAX_SOURCES || est->src[id].state == EST_SRC_UNUSED)
+		return;
+	s = &est->src[id];
+	s->host_rep = host_error_ns;
+	s->host_rep_valid = true;
+	src_host_apply(s, src_host_target(s));
 }
 
 /**
@@ -1923,6 +2014,7 @@ int est_source_get(const struct est *est, unsigned int id, s64 raw_now,
 	info->errors = s->errors;
 	info->delay_ns = s->delay_min;
 	info->jitter_ns = q16_ceil(usqrt(s->kf.r) << 8);
+	info->host_error_ns = s->host_err;
 	if (!src_has_estimate(s)) {
 		info->bound_ns = EST_BOUND_UNKNOWN;
 		return 0;

@@ -161,6 +161,14 @@ enum est_disrupt_kind {
  *	sources read live
  * @max_delay_ns: reads with a wider bracket are ignored (0: 10 ms)
  * @weight: relative weight in the combination, 1..1000 (0 means 100)
+ * @flags: %EST_CFG_HOST_ERROR_FIXED
+ *
+ * @host_error_ns is the fallback while the source layer has reported
+ * no host error of its own (est_source_host_error()), or the value in
+ * force regardless of reports with %EST_CFG_HOST_ERROR_FIXED (a user
+ * override). Either way the source's effective host error follows the
+ * rule of est_source_host_error(): up at once, down only by more than
+ * half and then with a fresh filter.
  */
 struct est_source_cfg {
 	u64 host_error_ns;
@@ -169,7 +177,11 @@ struct est_source_cfg {
 	u64 update_period_ns;
 	u32 max_delay_ns;
 	u32 weight;
+	u32 flags;
 };
+
+/* @host_error_ns of &struct est_source_cfg wins over reported values. */
+#define EST_CFG_HOST_ERROR_FIXED	0x1U
 
 /**
  * struct est_kf - two-state Kalman filter of one source
@@ -281,6 +293,10 @@ struct est_sample_rec {
  * @seen_raw: its raw midpoint
  * @seen_delay: its bracket (ns)
  * @seen_valid: @seen_y2 is set and on the current time scale
+ * @host_err: effective host error (ns): the largest value in force since
+ *	the filter last started, see est_source_host_error()
+ * @host_rep: host error the source last reported (ns)
+ * @host_rep_valid: @host_rep is set
  */
 struct est_source {
 	struct est_source_cfg cfg;
@@ -327,6 +343,9 @@ struct est_source {
 	s64 seen_raw;
 	u32 seen_delay;
 	bool seen_valid;
+	u64 host_err;
+	u64 host_rep;
+	bool host_rep_valid;
 };
 
 /**
@@ -428,6 +447,8 @@ struct est {
  * @bound_ns: error bound of this source at the query time, ns
  * @samples: samples offered
  * @errors: errors reported
+ * @host_error_ns: host error the estimator counts for this source now,
+ *	ns (see est_source_host_error())
  */
 struct est_source_info {
 	u32 state;
@@ -439,6 +460,7 @@ struct est_source_info {
 	u64 bound_ns;
 	u64 samples;
 	u64 errors;
+	u64 host_error_ns;
 };
 
 void est_init(struct est *est);
@@ -446,6 +468,8 @@ int est_source_add(struct est *est, unsigned int id,
 		   const struct est_source_cfg *cfg);
 int est_source_configure(struct est *est, unsigned int id,
 			 const struct est_source_cfg *cfg);
+void est_source_host_error(struct est *est, unsigned int id,
+			   u64 host_error_ns);
 void est_source_remove(struct est *est, unsigned int id);
 enum est_sample_result est_sample(struct est *est, unsigned int id,
 				  s64 raw_before, s64 src_ns, s64 raw_after);

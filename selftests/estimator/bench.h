@@ -18,6 +18,8 @@
 #define EVAL_NS		100000000.0		/* evaluate every 100 ms */
 #define MAXS		EST_MAX_SOURCES
 #define NREAD		5	/* default reads per poll, back to back */
+#define REP_WANDER	0.2	/* a reporting host's wander, of its report */
+#define REP_JIT		0.05	/* its reports' fluctuation */
 
 /* ---- PRNG: splitmix64 seeding xoshiro256** ---- */
 struct rng {
@@ -54,6 +56,15 @@ struct simsrc {
 	/* a host that goes wrong: from mis_at its error is mis_off, growing */
 	int mis;
 	double mis_at, mis_off, mis_rate;
+	/*
+	 * A host that reports its error bound (est_source_host_error()):
+	 * rep_lo, rep_hi from rep_t1 to rep_t2, each report off by up to
+	 * rep_jit of it; its real error is rep_frac of the level plus a
+	 * wander of REP_WANDER of it, so always inside the report.
+	 */
+	int rep;
+	double rep_lo, rep_hi, rep_t1, rep_t2, rep_frac, rep_phase, rep_jit;
+	double rep_last;	/* the last report given */
 	/* hyper-v host push */
 	double push_next, push_val, push_raw;
 	long push_idx, seen_idx;
@@ -90,6 +101,8 @@ void world_pause(struct world *w, struct simsrc *src, int n, double len,
 void src_setup(struct simsrc *s, enum kind k, struct rng *r);
 void src_start(struct simsrc *s);
 double host_err(const struct simsrc *s, double t);
+double host_rep_level(const struct simsrc *s, double t);
+void host_report(struct world *w, struct simsrc *s, struct est *est, int id);
 double next_event(const struct simsrc *src, int n, double t);
 void host_events(struct world *w, struct simsrc *src, int n);
 int poll_reads(struct world *w, struct simsrc *s, struct est *est, int id,

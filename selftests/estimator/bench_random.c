@@ -28,6 +28,8 @@
 #define RMAXS		5	/* most sources in a scenario */
 #define RMAXP		2	/* most unseen pauses in a scenario */
 #define GEN_SALT	0x52616e646f6d5363ULL	/* scenario draws */
+#define REP_SALT	0x5265706f72746564ULL	/* who reports its error */
+#define REP_P		0.2	/* share of honest sources that report */
 #define WORLD_SALT	0x576f726c64526e64ULL	/* noise of the run */
 #define MISS_LINES	10	/* misses shown per scenario with -v -v */
 #define LIST_SEEDS	10	/* failing seeds listed in the summary */
@@ -53,6 +55,9 @@ struct rsrc {
 	double at;		/* when the misbehaviour starts, ns */
 	double amount;		/* drift rate (ns/ns), offset, step (ns) */
 	double len;		/* how long stale, ns */
+	/* honest, reports its error: the claim, rep_hi from rep_t1 to rep_t2 */
+	bool rep;
+	double rep_hi, rep_t1, rep_t2, rep_frac, rep_phase;
 };
 
 struct rscen {
@@ -153,6 +158,37 @@ static void gen_pauses(struct rng *g, struct rscen *rs)
 		rs->pause_at[1] = rs->pause_at[0] + rs->pause_len[0] + 1e9;
 }
 
+/*
+ * A minority of the honest sources report their error, as an ENA PHC
+ * does: the claim (at least 1 us), 2 to 200 times that for a stretch of
+ * the run, then the claim again; the host's real error a share of the
+ * report, with a wander, never outside it. Drawn from a stream of their
+ * own, so that every other draw of a scenario stays as it was.
+ */
+static void gen_reports(uint64_t seed, struct rscen *rs)
+{
+	struct rng g;
+	int i;
+
+	rng_seed(&g, seed ^ REP_SALT);
+	for (i = 0; i < rs->nsrc; i++) {
+		struct rsrc *s = &rs->src[i];
+
+		if (rng_u(&g) >= REP_P || s->how != M_NONE ||
+		    s->kind == K_HYPERV)
+			continue;
+		s->rep = true;
+		s->claim = fmax(s->claim, 1e3);
+		s->rep_hi = s->claim * rnd_log(&g, 2, 200);
+		s->rep_t1 = rnd_range(&g, 0.05, 0.6) * rs->dur;
+		s->rep_t2 = s->rep_t1 + rnd_range(&g, 0.05, 0.35) * rs->dur;
+		s->rep_frac = rnd_sign(&g) * rnd_range(&g, 0, 1 - REP_WANDER -
+						       REP_JIT);
+		s->rep_phase = rnd_range(&g, 0, 2 * M_PI);
+		s->bias = s->rep_frac * s->claim;
+	}
+}
+
 static void gen_scen(uint64_t seed, struct rscen *rs)
 {
 	struct rng g;
@@ -177,6 +213,7 @@ static void gen_scen(uint64_t seed, struct rscen *rs)
 		gen_misb(&g, &rs->src[idx[i]], rs->dur);
 	}
 	gen_pauses(&g, rs);
+	gen_reports(seed, rs);
 }
 
 /* ---- describing it ---- */
@@ -234,8 +271,16 @@ static void describe(const struct rscen *rs, char *b, size_t n)
 			      s->nread, c, e);
 	}
 	for (i = 0; i < rs->nsrc && l < n; i++) {
-		desc_misb(&rs->src[i], i, b + l, n - l);
+		const struct rsrc *s = &rs->src[i];
+		char c[24];
+
+		desc_misb(s, i, b + l, n - l);
 		l += strlen(b + l);
+		if (!s->rep || l >= n)
+			continue;
+		fmt_ns(c, sizeof(c), s->rep_hi);
+		l += snprintf(b + l, n - l, "; s%d reports %s@%.0fs-%.0fs", i,
+			      c, s->rep_t1 / NS, s->rep_t2 / NS);
 	}
 	for (i = 0; i < rs->npause && l < n; i++)
 		l += snprintf(b + l, n - l, "; pause %.1fs@%.0fs",
@@ -346,6 +391,16 @@ static void src_apply(const struct rsrc *r, struct simsrc *s,
 	s->err_per_poll = 1;
 	s->cfg.host_error_ns = (u64)r->claim;
 	s->bias = r->bias;
+	if (r->rep) {
+		s->rep = 1;
+		s->rep_lo = r->claim;
+		s->rep_hi = r->rep_hi;
+		s->rep_t1 = r->rep_t1;
+		s->rep_t2 = r->rep_t2;
+		s->rep_frac = r->rep_frac;
+		s->rep_phase = r->rep_phase;
+		s->rep_jit = REP_JIT;
+	}
 	switch (r->how) {
 	case M_DRIFT:
 		s->mis = 1;
@@ -429,11 +484,13 @@ static void rnd_poll(struct rrun *r, int i)
 	bool stale;
 
 	s->polls++;
-	if (src_failing(&r->rs->src[i], r->w.tau, &stale))
+	if (src_failing(&r->rs->src[i], r->w.tau, &stale)) {
 		est_source_error(r->est, i, RAW0 + (int64_t)llround(r->w.raw),
 				 stale);
-	else
+	} else {
+		host_report(&r->w, s, r->est, i);
 		poll_reads(&r->w, s, r->est, i, 0, NULL, NULL);
+	}
 	est_update(r->est, RAW0 + (int64_t)llround(r->w.raw));
 	poll_next(r->est, s, i, r->w.tau);
 	/* a read blocked for a ms is ignored by design: not seen yet */
@@ -452,8 +509,10 @@ static void check_honest(const struct rrun *r)
 	int i, in = 0;
 
 	for (i = 0; i < r->rs->nsrc; i++) {
-		bool ok = fabs(true_err(&r->src[i], r->w.tau)) <=
-			r->rs->src[i].claim;
+		const struct simsrc *s = &r->src[i];
+		bool ok = fabs(true_err(s, r->w.tau)) <=
+			(s->rep ? host_rep_level(s, r->w.tau) * (1 - s->rep_jit) :
+			 r->rs->src[i].claim);
 
 		in += ok;
 		if (ok || r->rs->src[i].how != M_NONE)

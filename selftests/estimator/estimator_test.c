@@ -2234,6 +2234,461 @@ TEST(configure_keeps_filter)
 	EXPECT_EQ(-EINVAL, est_source_configure(&e, EST_MAX_SOURCES, &c));
 }
 
+/* ---- host error reported by the source ----------------------------- */
+
+/* A read of s whose host is off by host_off (ns). */
+static enum est_sample_result feed_off(struct est *e, unsigned int id,
+				       struct tsrc *s, s64 raw, s64 host_off)
+{
+	s64 mid = raw + s->delay / 2;
+
+	return est_sample(e, id, raw, truth(s, mid + s->asym) + host_off +
+			  jit(s), raw + s->delay);
+}
+
+/*
+ * Reported host error (ns) at t seconds into the run, and the host's
+ * real offset within it: 60 % of the report plus a wander of up to
+ * 20 % of it, so always inside; while the report is 2 ms, the host
+ * walks from 60 % of it back to 0 at 20 ppm, which the filter takes
+ * for frequency.
+ */
+static u64 rep_at(double t)
+{
+	return t < 60 || t >= 120 ? 10 * US : 2 * MS;
+}
+
+static s64 host_off_at(double t)
+{
+	double e = (double)rep_at(t), f = 0.6;
+
+	if (t >= 60 && t < 120)
+		f *= (120 - t) / 60;
+	return (s64)(e * (f + 0.2 * sin(t / 7)));
+}
+
+/* An increase is in the source's bound at once, in the clock's next. */
+TEST(host_error_increase_covered_at_once)
+{
+	struct tsrc s = { .off = 1000000, .delay = 1000, .ppb = 3000 };
+	struct est_source_info in;
+	struct est_source_cfg c;
+	struct est e;
+	u64 b, n_good;
+	s64 r = SEC, err;
+	int i, k, beyond = 0;
+
+	est_init(&e);
+	cfg_default(&c);
+	c.host_error_ns = 100 * US;	/* the profile's constant */
+	ASSERT_EQ(0, est_source_add(&e, 0, &c));
+	ASSERT_EQ(0, est_source_get(&e, 0, r, &in));
+	EXPECT_EQ(100 * US, (s64)in.host_error_ns);
+	for (i = 0; i < 30; i++, r += SEC) {
+		est_source_host_error(&e, 0, 10 * US);
+		for (k = 0; k < 5; k++)
+			feed_off(&e, 0, &s, r + k * 2000, 6 * US);
+		est_update(&e, r + 10000);
+	}
+	ASSERT_EQ(EST_STATUS_SYNCHRONIZED, e.snap.status);
+	ASSERT_EQ(0, est_source_get(&e, 0, r, &in));
+	EXPECT_EQ(10 * US, (s64)in.host_error_ns);
+	EXPECT_GT(10 * US + 2 * US, (s64)in.bound_ns);
+	n_good = e.src[0].n_good;
+
+	/* the host goes 1.5 ms off and says so: 2 ms */
+	est_source_host_error(&e, 0, 2 * MS);
+	ASSERT_EQ(0, est_source_get(&e, 0, r, &in));
+	EXPECT_EQ(2 * MS, (s64)in.host_error_ns);
+	EXPECT_LE(2 * MS, (s64)in.bound_ns);
+	EXPECT_EQ(n_good, e.src[0].n_good);	/* the filter is kept */
+	for (k = 0; k < 5; k++)
+		feed_off(&e, 0, &s, r + k * 2000, 1500 * US);
+	est_update(&e, r + 10000);
+	est_snapshot_eval(&e.snap, r + 10000, &err, &b);
+	EXPECT_LE(2 * MS, (s64)b);
+	for (i = 0; i < 60; i++, r += SEC / 4) {
+		est_source_host_error(&e, 0, 2 * MS);
+		for (k = 0; k < 5; k++)
+			feed_off(&e, 0, &s, r + k * 2000, 1500 * US);
+		est_update(&e, r + 10000);
+		err = eval_err(&e, &s, r + 10000 + SEC / 8, &b);
+		beyond += sabs(err) > (s64)b;
+	}
+	EXPECT_EQ(0, beyond);
+	EXPECT_NE(EST_STATUS_UNSYNCHRONIZED, e.snap.status);
+}
+
+/*
+ * 10 us, 2 ms, 10 us again, the host's real error inside each: the bound
+ * covers the truth at every check, holds the 2 ms while the estimate
+ * rests on samples taken under it and narrows back after the restart.
+ */
+TEST(host_error_down_restarts_the_filter)
+{
+	struct tsrc s = { .off = 1000000, .delay = 1000, .ppb = -7000,
+			  .jitter = 20, .lcg = 3 };
+	struct est_source_info in;
+	struct est_source_cfg c;
+	struct est e;
+	s64 r0 = SEC, r, err, tick;
+	double t, last_wide = 0;
+	u64 b, b_end = 0;
+	int k, beyond = 0, checks = 0, restarted = 0;
+	u64 steps0;
+
+	est_init(&e);
+	cfg_default(&c);
+	c.host_error_ns = 100 * US;
+	ASSERT_EQ(0, est_source_add(&e, 0, &c));
+	for (r = r0; r < r0 + 240 * SEC; r += SEC) {
+		t = (double)(r - r0) / SEC;
+		steps0 = e.src[0].steps;
+		est_source_host_error(&e, 0, rep_at(t));
+		if (t == 120 && e.src[0].n_good == 0)
+			restarted = 1;
+		for (k = 0; k < 5; k++)
+			feed_off(&e, 0, &s, r + k * 2000, host_off_at(t));
+		est_update(&e, r + 10000);
+		(void)steps0;
+		for (tick = r + 10000; tick < r + SEC; tick += SEC / 10) {
+			if (tick > r + 10000 && !(tick % (SEC / 2)))
+				est_update(&e, tick);
+			err = eval_err(&e, &s, tick, &b);
+			if (b == EST_BOUND_UNKNOWN)
+				continue;
+			checks++;
+			if (sabs(err) > (s64)b) {
+				beyond++;
+				if (beyond <= 5)
+					TH_LOG("t %.1f: error %lld beyond bound %llu",
+					       (double)(tick - r0) / SEC,
+					       (long long)err,
+					       (unsigned long long)b);
+			}
+			if (t >= 120 && b > 30 * US)
+				last_wide = (double)(tick - r0) / SEC;
+			b_end = b;
+		}
+		if (t >= 60 && t < 120) {
+			ASSERT_EQ(0, est_source_get(&e, 0, r + 10000, &in));
+			EXPECT_EQ(2 * MS, (s64)in.host_error_ns);
+		}
+	}
+	ASSERT_EQ(0, est_source_get(&e, 0, r, &in));
+	TH_LOG("%d checks, %d beyond the bound; restarted at the drop %d; bound above 30 us until %.1f s, %llu ns at the end",
+	       checks, beyond, restarted, last_wide,
+	       (unsigned long long)b_end);
+	EXPECT_EQ(0, beyond);
+	EXPECT_EQ(1, restarted);
+	EXPECT_EQ(10 * US, (s64)in.host_error_ns);
+	EXPECT_EQ(EST_SRC_OK, in.state);
+	EXPECT_EQ(EST_STATUS_SYNCHRONIZED, e.snap.status);
+	EXPECT_GT(20 * US, (s64)b_end);
+	EXPECT_GT(140.0, last_wide);	/* narrow within 20 s of the drop */
+}
+
+/* A report wandering by 10 % keeps the filter and the largest value. */
+TEST(host_error_fluctuation_keeps_the_filter)
+{
+	struct tsrc s = { .off = 1000000, .delay = 1000, .ppb = 2000 };
+	struct est_source_info in;
+	struct est_source_cfg c;
+	struct est e;
+	u64 lcg = 7, rep, top = 0;
+	u32 n_good = 0;
+	int i, k, resets = 0;
+	s64 r = SEC;
+
+	est_init(&e);
+	cfg_default(&c);
+	c.host_error_ns = 100 * US;
+	ASSERT_EQ(0, est_source_add(&e, 0, &c));
+	for (i = 0; i < 300; i++, r += SEC) {
+		lcg = lcg * 6364136223846793005ULL + 1442695040888963407ULL;
+		rep = 9 * US + (lcg >> 33) % (2 * US + 1);
+		est_source_host_error(&e, 0, rep);
+		if (e.src[0].n_good < n_good)
+			resets++;
+		if (i)
+			top = rep > top ? rep : top;
+		for (k = 0; k < 5; k++)
+			feed_off(&e, 0, &s, r + k * 2000, 5 * US);
+		n_good = e.src[0].n_good;
+		est_update(&e, r + 10000);
+	}
+	ASSERT_EQ(0, est_source_get(&e, 0, r, &in));
+	EXPECT_EQ(0, resets);
+	EXPECT_EQ(0U, (u32)e.src[0].steps);
+	EXPECT_EQ(EST_SRC_OK, in.state);
+	/* the first report came before any sample: taken as it was */
+	EXPECT_LE(top, in.host_error_ns);
+	EXPECT_GE(11 * US, (s64)in.host_error_ns);
+}
+
+/* A user's value wins while fixed; the report takes over after. */
+TEST(host_error_fixed_by_configuration)
+{
+	struct tsrc s = { .off = 1000000, .delay = 1000, .ppb = 2000 };
+	struct est_source_info in;
+	struct est_source_cfg c;
+	struct est e;
+	s64 r;
+
+	est_init(&e);
+	cfg_default(&c);
+	c.host_error_ns = 100 * US;
+	ASSERT_EQ(0, est_source_add(&e, 0, &c));
+	est_source_host_error(&e, 0, 10 * US);
+	r = run(&e, 0, &s, SEC, 30);
+	ASSERT_EQ(0, est_source_get(&e, 0, r, &in));
+	EXPECT_EQ(10 * US, (s64)in.host_error_ns);
+
+	c.host_error_ns = 50 * US;
+	c.flags = EST_CFG_HOST_ERROR_FIXED;
+	ASSERT_EQ(0, est_source_configure(&e, 0, &c));
+	est_source_host_error(&e, 0, 10 * US);
+	ASSERT_EQ(0, est_source_get(&e, 0, r, &in));
+	EXPECT_EQ(50 * US, (s64)in.host_error_ns);
+	EXPECT_LE(50 * US, (s64)in.bound_ns);
+	EXPECT_LE(3U, e.src[0].n_good);
+
+	/* the override cleared: the report, 10 us, is below half of it */
+	c.flags = 0;
+	ASSERT_EQ(0, est_source_configure(&e, 0, &c));
+	ASSERT_EQ(0, est_source_get(&e, 0, r, &in));
+	EXPECT_EQ(10 * US, (s64)in.host_error_ns);
+	EXPECT_EQ(0U, e.src[0].n_good);
+	r = run(&e, 0, &s, r, 10);
+	ASSERT_EQ(0, est_source_get(&e, 0, r, &in));
+	EXPECT_EQ(EST_SRC_OK, in.state);
+	EXPECT_GT(12 * US, (s64)in.bound_ns);
+}
+
+/* ---- cross timestamps (no bracket) --------------------------------- */
+
+/*
+ * A KVM-like source read by cross timestamp (the host time paired with
+ * the guest counter exactly: raw_before == raw_after) with the device's
+ * own noise, +-5 ns, or, where cross[] says no, by a bracketed read of
+ * 2 us taken 30 % into it (a fixed asymmetry of -400 ns). The bound is
+ * checked from the first, the error after 30 s.
+ */
+struct xrun {
+	s64 max_err, sq_err;
+	int checks, beyond, delay_rej, delay_rej_after, accepted_after, n_err;
+	u64 bound_min_after, bound_end;
+};
+
+static void run_cross(struct est *e, struct tsrc *s, s64 r0, int polls,
+		      int (*cross)(int poll, int k), int switch_poll,
+		      struct xrun *x)
+{
+	enum est_sample_result res;
+	s64 r, err, tick, raw;
+	int i, k, c;
+	u64 b;
+
+	memset(x, 0, sizeof(*x));
+	x->bound_min_after = U64_MAX;
+	for (i = 0, r = r0; i < polls; i++, r += SEC) {
+		for (k = 0; k < 5; k++) {
+			raw = r + k * 3000;
+			c = cross(i, k);
+			s->delay = c ? 0 : 2000;
+			s->asym = c ? 0 : -400;
+			res = feed(e, 0, s, raw);
+			x->delay_rej += res == EST_SAMPLE_DELAY;
+			if (switch_poll >= 0 && i >= switch_poll) {
+				x->delay_rej_after += res == EST_SAMPLE_DELAY;
+				x->accepted_after += res == EST_SAMPLE_ACCEPTED;
+			}
+		}
+		est_update(e, r + 20000);
+		for (tick = r + 20000; tick < r + SEC; tick += SEC / 10) {
+			err = eval_err(e, s, tick, &b);
+			if (b == EST_BOUND_UNKNOWN)
+				continue;
+			x->checks++;
+			x->beyond += sabs(err) > (s64)b;
+			if (i < 30)	/* error after 30 s */
+				continue;
+			x->max_err = sabs(err) > x->max_err ? sabs(err) :
+				x->max_err;
+			x->sq_err += err * err;
+			x->n_err++;
+			if (switch_poll >= 0 && i >= switch_poll &&
+			    b < x->bound_min_after)
+				x->bound_min_after = b;
+			x->bound_end = b;
+		}
+	}
+}
+
+static int always_cross(int poll __attribute__((unused)),
+			int k __attribute__((unused)))
+{
+	return 1;
+}
+
+/* A cross timestamp failing now and then: every 7th read falls back. */
+static int cross_mostly(int poll, int k)
+{
+	return (poll * 5 + k) % 7 != 3;
+}
+
+/* Cross timestamps for a minute, then bracketed reads only. */
+static int cross_then_bracket(int poll, int k __attribute__((unused)))
+{
+	return poll < 60;
+}
+
+static int bracket_then_cross(int poll, int k __attribute__((unused)))
+{
+	return poll >= 60;
+}
+
+FIXTURE(xts) {
+};
+
+FIXTURE_VARIANT(xts) {
+	s64 jitter;	/* device noise, +- ns */
+	s64 max_err;	/* largest error after 30 s below this */
+	u64 max_bound;	/* bound at the end below this */
+};
+
+/* a few ns, as a hypercall pairing reads the host clock */
+FIXTURE_VARIANT_ADD(xts, device_5ns) {
+	.jitter = 5, .max_err = 10, .max_bound = 40,
+};
+
+/* a noisy device: learned as well, not taken for steps while starting */
+FIXTURE_VARIANT_ADD(xts, device_100ns) {
+	.jitter = 100, .max_err = 60, .max_bound = 200,
+};
+
+FIXTURE_SETUP(xts)
+{
+}
+
+FIXTURE_TEARDOWN(xts)
+{
+}
+
+TEST_F(xts, tracked_to_the_device_noise)
+{
+	struct tsrc s = { .off = 1000000, .ppb = 5000,
+			  .jitter = variant->jitter, .lcg = 11 };
+	struct est_source_info in;
+	struct est_source_cfg c;
+	struct est e;
+	struct xrun x;
+
+	est_init(&e);
+	cfg_default(&c);
+	ASSERT_EQ(0, est_source_add(&e, 0, &c));
+	run_cross(&e, &s, SEC, 300, always_cross, -1, &x);
+	ASSERT_EQ(0, est_source_get(&e, 0, 301 * SEC, &in));
+	TH_LOG("%d checks, %d beyond, max error %lld ns, rms %.1f ns, bound %llu ns, jitter %llu ns, delay %llu ns, %u steps",
+	       x.checks, x.beyond, (long long)x.max_err,
+	       sqrt((double)x.sq_err / x.n_err),
+	       (unsigned long long)x.bound_end,
+	       (unsigned long long)in.jitter_ns,
+	       (unsigned long long)in.delay_ns, (u32)e.src[0].steps);
+	EXPECT_EQ(0, x.beyond);
+	EXPECT_EQ(0, x.delay_rej);
+	EXPECT_EQ(EST_SRC_OK, in.state);
+	EXPECT_EQ(0U, in.delay_ns);
+	/* uniform +-j: sigma j / sqrt(3) */
+	EXPECT_LE((u64)variant->jitter / 3, in.jitter_ns);
+	EXPECT_GE((u64)variant->jitter * 2 / 3 + 2, in.jitter_ns);
+	EXPECT_GT(variant->max_err, x.max_err);
+	EXPECT_GT(variant->max_bound, x.bound_end);
+	EXPECT_EQ(0U, (u32)e.src[0].steps);
+}
+
+/* A bracketed read among cross timestamps is left out, not followed. */
+TEST(cross_timestamps_with_a_fallback_now_and_then)
+{
+	struct tsrc s = { .off = 1000000, .ppb = -3000, .jitter = 5,
+			  .lcg = 5 };
+	struct est_source_info in;
+	struct est_source_cfg c;
+	struct est e;
+	struct xrun x;
+
+	est_init(&e);
+	cfg_default(&c);
+	ASSERT_EQ(0, est_source_add(&e, 0, &c));
+	run_cross(&e, &s, SEC, 300, cross_mostly, -1, &x);
+	ASSERT_EQ(0, est_source_get(&e, 0, 301 * SEC, &in));
+	TH_LOG("%d checks, %d beyond, max error %lld ns, bound %llu ns, %d reads rejected as slow",
+	       x.checks, x.beyond, (long long)x.max_err,
+	       (unsigned long long)x.bound_end, x.delay_rej);
+	EXPECT_EQ(0, x.beyond);
+	EXPECT_EQ(EST_SRC_OK, in.state);
+	EXPECT_GT(10, x.max_err);
+	EXPECT_GT(40U, x.bound_end);
+	EXPECT_LE(200, x.delay_rej);
+	EXPECT_EQ(0U, (u32)e.src[0].steps);
+}
+
+/*
+ * The source steps down to bracketed reads for good: after a few reads
+ * it takes them, and its bound covers their asymmetry from the first.
+ */
+TEST(cross_timestamps_then_bracketed_reads)
+{
+	struct tsrc s = { .off = 1000000, .ppb = 4000, .jitter = 5,
+			  .lcg = 9 };
+	struct est_source_info in;
+	struct est_source_cfg c;
+	struct est e;
+	struct xrun x;
+
+	est_init(&e);
+	cfg_default(&c);
+	ASSERT_EQ(0, est_source_add(&e, 0, &c));
+	run_cross(&e, &s, SEC, 180, cross_then_bracket, 60, &x);
+	ASSERT_EQ(0, est_source_get(&e, 0, 181 * SEC, &in));
+	TH_LOG("%d checks, %d beyond, max error %lld ns, bound after the switch %llu ns at least, %llu at the end; %d reads rejected as slow, %d accepted after",
+	       x.checks, x.beyond, (long long)x.max_err,
+	       (unsigned long long)x.bound_min_after,
+	       (unsigned long long)x.bound_end, x.delay_rej_after,
+	       x.accepted_after);
+	EXPECT_EQ(0, x.beyond);
+	EXPECT_EQ(EST_SRC_OK, in.state);
+	EXPECT_EQ(2000U, in.delay_ns);
+	EXPECT_GE(8, x.delay_rej_after);
+	EXPECT_LE(1000U, x.bound_end);
+	EXPECT_GT(1500U, x.bound_end);
+}
+
+/* And the other way: the bound narrows to the cross timestamps' own. */
+TEST(bracketed_reads_then_cross_timestamps)
+{
+	struct tsrc s = { .off = 1000000, .ppb = 4000, .jitter = 5,
+			  .lcg = 13 };
+	struct est_source_info in;
+	struct est_source_cfg c;
+	struct est e;
+	struct xrun x;
+
+	est_init(&e);
+	cfg_default(&c);
+	ASSERT_EQ(0, est_source_add(&e, 0, &c));
+	run_cross(&e, &s, SEC, 300, bracket_then_cross, 60, &x);
+	ASSERT_EQ(0, est_source_get(&e, 0, 301 * SEC, &in));
+	TH_LOG("%d checks, %d beyond, max error %lld ns, bound %llu ns at the end; %d reads rejected as slow after the switch",
+	       x.checks, x.beyond, (long long)x.max_err,
+	       (unsigned long long)x.bound_end, x.delay_rej_after);
+	EXPECT_EQ(0, x.beyond);
+	EXPECT_EQ(EST_SRC_OK, in.state);
+	EXPECT_EQ(0U, in.delay_ns);
+	EXPECT_EQ(0, x.delay_rej_after);
+	EXPECT_GT(100U, x.bound_end);
+}
+
 TEST(names_are_stable)
 {
 	EXPECT_STREQ("unsynchronized", est_status_name(EST_STATUS_UNSYNCHRONIZED));
