@@ -106,6 +106,8 @@ static void vmclock_source_cfg(const struct vmclock_source *src,
 	cfg->poll_ns = (u64)READ_ONCE(src->poll_ms) * NSEC_PER_MSEC;
 	cfg->update_period_ns = src->profile->update_period_ns;
 	cfg->weight = READ_ONCE(src->weight) * 10;	/* 1..100 -> 10..1000 */
+	if (READ_ONCE(src->host_error_set))
+		cfg->flags |= EST_CFG_HOST_ERROR_FIXED;
 }
 
 /*
@@ -157,14 +159,15 @@ void vmclock_clock_source_config(struct vmclock_source *src)
 }
 
 /*
- * The reads of one poll: n samples (UTC), or none and the error.  Returns
+ * The reads of one poll: n samples (UTC), or none and the error, and the
+ * error bound the host reported for them (VMCLOCK_NO_REPORT: none).  Returns
  * whether the estimator wants this source polled faster (reconverging);
  * *falseticker tells whether it is one now, *step whether a step of its
  * time was confirmed by these samples.
  */
 bool vmclock_clock_feed(struct vmclock_source *src,
 			const struct vmclock_sample *s, int n, int err,
-			bool *falseticker, bool *step)
+			u64 reported_ns, bool *falseticker, bool *step)
 {
 	bool burst;
 	int i;
@@ -174,6 +177,9 @@ bool vmclock_clock_feed(struct vmclock_source *src,
 	if (src->slot < 0)
 		return false;
 	mutex_lock(&vmclock_est_lock);
+	/* What the host reports of its error (a user's figure wins). */
+	if (n && reported_ns != VMCLOCK_NO_REPORT)
+		est_source_host_error(vmclock_est, src->slot, reported_ns);
 	for (i = 0; i < n; i++)
 		if (est_sample(vmclock_est, src->slot, s[i].raw_before,
 			       s[i].src_ns, s[i].raw_after) == EST_SAMPLE_STEP)
@@ -203,6 +209,7 @@ bool vmclock_clock_source_info(struct vmclock_source *src,
 		info->freq_ppb = ei.freq_ppb;
 		info->jitter_ns = ei.jitter_ns;
 		info->bound_ns = ei.bound_ns;
+		info->host_error_ns = ei.host_error_ns;
 		ok = true;
 	}
 	mutex_unlock(&vmclock_est_lock);

@@ -89,6 +89,17 @@ static int vmclock_nl_status_get_doit(struct sk_buff *skb,
 	return genlmsg_reply(msg, info);
 }
 
+static int vmclock_nl_put_read_note(struct sk_buff *msg,
+				    struct vmclock_source *src)
+{
+	char note[sizeof(src->read_note)];
+
+	spin_lock_bh(&src->lock);
+	strscpy(note, src->read_note, sizeof(note));
+	spin_unlock_bh(&src->lock);
+	return note[0] ? nla_put_string(msg, VMCLOCK_A_READ_NOTE, note) : 0;
+}
+
 /* All attributes of one source, in a message already started. */
 static int vmclock_nl_put_source(struct sk_buff *msg, struct vmclock_source *src)
 {
@@ -115,7 +126,12 @@ static int vmclock_nl_put_source(struct sk_buff *msg, struct vmclock_source *src
 			      VMCLOCK_A_PAD) ||
 	    nla_put_u64_64bit(msg, VMCLOCK_A_DELAY_MIN_NS, st.delay_min_ns,
 			      VMCLOCK_A_PAD) ||
-	    nla_put_s64(msg, VMCLOCK_A_OFFSET_NS, st.offset_ns, VMCLOCK_A_PAD))
+	    nla_put_s64(msg, VMCLOCK_A_OFFSET_NS, st.offset_ns, VMCLOCK_A_PAD) ||
+	    nla_put_u32(msg, VMCLOCK_A_READ_METHOD, READ_ONCE(src->method)) ||
+	    (st.reported_error_ns != VMCLOCK_NO_REPORT &&
+	     nla_put_u64_64bit(msg, VMCLOCK_A_REPORTED_ERROR_NS,
+			       st.reported_error_ns, VMCLOCK_A_PAD)) ||
+	    vmclock_nl_put_read_note(msg, src))
 		return -EMSGSIZE;
 	if (!vmclock_clock_source_info(src, &est))
 		return 0;
@@ -123,6 +139,8 @@ static int vmclock_nl_put_source(struct sk_buff *msg, struct vmclock_source *src
 	    nla_put_s64(msg, VMCLOCK_A_FREQ_PPB, est.freq_ppb, VMCLOCK_A_PAD) ||
 	    nla_put_u64_64bit(msg, VMCLOCK_A_JITTER_NS, est.jitter_ns,
 			      VMCLOCK_A_PAD) ||
+	    nla_put_u64_64bit(msg, VMCLOCK_A_HOST_ERROR_USED_NS,
+			      est.host_error_ns, VMCLOCK_A_PAD) ||
 	    (est.bound_ns != EST_BOUND_UNKNOWN &&
 	     nla_put_u64_64bit(msg, VMCLOCK_A_ERROR_BOUND_NS, est.bound_ns,
 			       VMCLOCK_A_PAD)))

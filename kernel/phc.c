@@ -18,6 +18,9 @@
 
 #include <linux/device.h>
 #include <linux/fs.h>
+#include <linux/kobject.h>
+#include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/posix-clock.h>
 #include <linux/timekeeping.h>
 #include <linux/ptp_clock_kernel.h>
@@ -176,9 +179,126 @@ struct posix_clock *vmclock_phc_of_file(struct file *file,
 	return clk;
 }
 
+/*
+ * The first members of the PTP core's struct ptp_clock, which is private
+ * to drivers/ptp (ptp_private.h).  They have been these, in this order,
+ * since the class device was embedded (5.x) and are so in 7.x: the posix
+ * clock, the class device, the driver's ptp_clock_info, the device number
+ * and the clock's index.  vmclock relies on this only after checking it
+ * against what the clock publishes; see vmclock_phc_info().
+ */
+struct vmclock_ptp_head {
+	struct posix_clock clock;
+	struct device dev;
+	struct ptp_clock_info *info;
+	dev_t devid;
+	int index;
+};
+
+/* Tests make one of the checks below fail (debugfs phc_check_fault). */
+u32 vmclock_phc_check_fault;
+
+/*
+ * The driver's ptp_clock_info of a PTP clock, so that it can be read with
+ * the most exact method the driver offers, or NULL, with the reason in
+ * why.  The PTP core has no API for it: the info is found through the
+ * layout of struct ptp_clock (above), and used only when what that layout
+ * says agrees with four facts the kernel publishes about the clock:
+ *
+ *  1. the class device the layout places after the posix clock is the
+ *     one the posix clock names (clk->dev), the device the ptp class
+ *     lists under this device number;
+ *  2. the device number after the info pointer is that device's;
+ *  3. the index after it is the device's minor, and its name ptp<index>;
+ *  4. the info's name is the clock_name the class shows.
+ *
+ * The first three are read from memory that belongs to the posix clock
+ * whatever the layout, so a wrong layout fails them without touching
+ * anything else; the info is dereferenced only after they hold.  Called
+ * with clk->rwsem held for reading and the clock alive.
+ */
+struct ptp_clock_info *vmclock_phc_info(struct posix_clock *clk,
+					const char *clock_name,
+					char *why, size_t len)
+{
+	struct vmclock_ptp_head *head;
+	struct ptp_clock_info *info;
+	u32 fault = READ_ONCE(vmclock_phc_check_fault);
+	struct device *dev = clk->dev;
+	char name[16];
+
+	head = container_of(clk, struct vmclock_ptp_head, clock);
+	if (&head->dev != dev || fault == 1) {
+		strscpy(why, "layout check failed: class device", len);
+		return NULL;
+	}
+	if (head->devid != dev->devt || fault == 2) {
+		strscpy(why, "layout check failed: device number", len);
+		return NULL;
+	}
+	snprintf(name, sizeof(name), "ptp%d", head->index);
+	if (head->index < 0 || head->index != MINOR(dev->devt) ||
+	    strcmp(name, dev_name(dev)) || fault == 3) {
+		strscpy(why, "layout check failed: clock index", len);
+		return NULL;
+	}
+	info = head->info;
+	if (!info || strncmp(info->name, clock_name, sizeof(info->name)) ||
+	    fault == 4) {
+		strscpy(why, "layout check failed: clock name", len);
+		return NULL;
+	}
+	why[0] = '\0';
+	return info;
+}
+
 void vmclock_phc_put(struct posix_clock *clk)
 {
 	put_device(clk->dev);
+}
+
+/*
+ * The file in which the driver of a PTP clock reports the device's own
+ * error bound, open for reading, or NULL when it has none.  The AWS ENA
+ * driver shows it, in nanoseconds, as phc_error_bound on the PCI device
+ * that is the clock's parent, and refreshes it at every read of the
+ * clock.  No kernel API gives it: it is read as users read it, through
+ * sysfs, as mounted at /sys for the process that attaches the source
+ * (vmclockctl).  The open file keeps the attribute readable, or failing
+ * cleanly, whatever happens to the device.
+ */
+struct file *vmclock_error_bound_open(struct posix_clock *clk)
+{
+	struct device *parent = clk->dev->parent;
+	struct file *file;
+	char *path, *name;
+
+	if (!parent)
+		return NULL;
+	path = kobject_get_path(&parent->kobj, GFP_KERNEL);
+	if (!path)
+		return NULL;
+	name = kasprintf(GFP_KERNEL, "/sys%s/phc_error_bound", path);
+	kfree(path);
+	if (!name)
+		return NULL;
+	file = filp_open(name, O_RDONLY, 0);
+	kfree(name);
+	return IS_ERR(file) ? NULL : file;
+}
+
+/* The error bound the driver reports now, ns. */
+int vmclock_error_bound_read(struct file *file, u64 *ns)
+{
+	char buf[24];
+	loff_t pos = 0;
+	ssize_t n;
+
+	n = kernel_read(file, buf, sizeof(buf) - 1, &pos);
+	if (n < 0)
+		return n;
+	buf[n] = '\0';
+	return kstrtou64(strim(buf), 10, ns);
 }
 
 int vmclock_phc_init(void)

@@ -124,15 +124,129 @@ static bool vmclock_source_may_read(struct vmclock_source *src, u64 now)
 	return true;
 }
 
+static const char * const vmclock_read_method_names[] = {
+	[VMCLOCK_READ_CLOCK_GETTIME]	= "clock_gettime",
+	[VMCLOCK_READ_GETTIME64]	= "gettime64",
+	[VMCLOCK_READ_GETTIMEX64]	= "gettimex64",
+	[VMCLOCK_READ_CROSSTSTAMP]	= "crosststamp",
+};
+
+static_assert(ARRAY_SIZE(vmclock_read_method_names) == __VMCLOCK_READ_MAX);
+
+const char *vmclock_read_method_name(enum vmclock_read_method method)
+{
+	if ((unsigned int)method >= ARRAY_SIZE(vmclock_read_method_names))
+		return "unknown";
+	return vmclock_read_method_names[method];
+}
+
+/* The most exact method a driver offers, from a cross timestamp down. */
+static enum vmclock_read_method
+vmclock_best_method(const struct ptp_clock_info *info,
+		    enum vmclock_read_method below)
+{
+	if (!info)
+		return VMCLOCK_READ_CLOCK_GETTIME;
+	if (below > VMCLOCK_READ_CROSSTSTAMP && info->getcrosststamp)
+		return VMCLOCK_READ_CROSSTSTAMP;
+	if (below > VMCLOCK_READ_GETTIMEX64 && info->gettimex64)
+		return VMCLOCK_READ_GETTIMEX64;
+	if (below > VMCLOCK_READ_GETTIME64 && info->gettime64)
+		return VMCLOCK_READ_GETTIME64;
+	return VMCLOCK_READ_CLOCK_GETTIME;
+}
+
+static void vmclock_source_set_note(struct vmclock_source *src,
+				    const char *note)
+{
+	spin_lock_bh(&src->lock);
+	strscpy(src->read_note, note, sizeof(src->read_note));
+	spin_unlock_bh(&src->lock);
+}
+
 /*
- * One bracketed read.  Returns 0 or the clock's -errno; *gone is set when
- * the clock's driver has unregistered it.
+ * A cross timestamp: the device time paired with the raw clock, a sample
+ * with no bracket.  The pairing may come from the timekeeper's history, so
+ * a little before the call, never after it.
+ */
+static int vmclock_read_crosststamp(struct ptp_clock_info *info,
+				    struct vmclock_sample *s)
+{
+	struct system_device_crosststamp cts;
+	u64 before, after, raw;
+	int err;
+
+	vmclock_crosststamp_prepare(&cts);
+	before = ktime_get_raw_ns();
+	err = info->getcrosststamp(info, &cts);
+	after = ktime_get_raw_ns();
+	if (err)
+		return err;
+	raw = ktime_to_ns(cts.sys_monoraw);
+	if (raw > after || raw + NSEC_PER_SEC < before)
+		return -ERANGE;
+	s->raw_before = raw;
+	s->raw_after = raw;
+	s->src_ns = ktime_to_ns(cts.device);
+	return 0;
+}
+
+/*
+ * gettimex64: the driver's system timestamps bracket the device access
+ * alone.  Where they can only be of CLOCK_REALTIME, they are made raw
+ * with the offset of a snapshot taken just before; one that does not fall
+ * within the call (CLOCK_REALTIME set meanwhile) is not used, and the call
+ * is the bracket.
+ */
+static int vmclock_read_gettimex64(struct ptp_clock_info *info,
+				   struct vmclock_sample *s)
+{
+	struct ptp_system_timestamp sts;
+	struct timespec64 ts;
+	u64 pre, post;
+	int err;
+#ifndef VMCLOCK_STS_RAW
+	struct system_time_snapshot snap;
+	s64 real_minus_raw;
+
+	ktime_get_snapshot_id(CLOCK_REALTIME, &snap);
+	real_minus_raw = ktime_to_ns(snap.systime) - ktime_to_ns(snap.monoraw);
+#endif
+
+	vmclock_sts_prepare(&sts);
+	s->raw_before = ktime_get_raw_ns();
+	err = info->gettimex64(info, &ts, &sts);
+	s->raw_after = ktime_get_raw_ns();
+	if (err)
+		return err;
+	s->src_ns = timespec64_to_ns(&ts);
+	pre = timespec64_to_ns(&sts.pre_ts);
+	post = timespec64_to_ns(&sts.post_ts);
+#ifndef VMCLOCK_STS_RAW
+	pre -= real_minus_raw;
+	post -= real_minus_raw;
+#endif
+	if (pre >= s->raw_before && pre <= post && post <= s->raw_after) {
+		s->raw_before = pre;
+		s->raw_after = post;
+	}
+	return 0;
+}
+
+/*
+ * One read, by the source's method.  Returns 0 or the clock's -errno;
+ * *gone is set when the clock's driver has unregistered it.  A driver
+ * that refuses a cross timestamp (ptp_kvm on x86 does, -ENODEV, when the
+ * system clocksource is not kvm-clock) is read with its next method from
+ * then on.
  */
 static int vmclock_source_read(struct vmclock_source *src,
 			       struct vmclock_sample *s, bool *gone)
 {
 	struct posix_clock *clk = src->clk;
+	struct ptp_clock_info *info = src->info;
 	struct timespec64 ts;
+	char note[64];
 	int err;
 
 	down_read(&clk->rwsem);
@@ -141,13 +255,34 @@ static int vmclock_source_read(struct vmclock_source *src,
 		*gone = true;
 		return -ENODEV;
 	}
-	s->raw_before = ktime_get_raw_ns();
-	err = clk->ops.clock_gettime(clk, &ts);
+	/* The info is the driver's: alive while its clock is not a zombie. */
+	if (src->method == VMCLOCK_READ_CROSSTSTAMP) {
+		err = vmclock_read_crosststamp(info, s);
+		if (err != -EOPNOTSUPP && err != -ENODEV)
+			goto out;
+		snprintf(note, sizeof(note), "crosststamp failed (%d)", err);
+		vmclock_source_set_note(src, note);
+		WRITE_ONCE(src->method,
+			   vmclock_best_method(info, VMCLOCK_READ_CROSSTSTAMP));
+	}
+	switch (src->method) {
+	case VMCLOCK_READ_GETTIMEX64:
+		err = vmclock_read_gettimex64(info, s);
+		goto out;
+	case VMCLOCK_READ_GETTIME64:
+		s->raw_before = ktime_get_raw_ns();
+		err = info->gettime64(info, &ts);
+		break;
+	default:
+		s->raw_before = ktime_get_raw_ns();
+		err = clk->ops.clock_gettime(clk, &ts);
+		break;
+	}
 	s->raw_after = ktime_get_raw_ns();
-	up_read(&clk->rwsem);
-
 	if (!err)
 		s->src_ns = timespec64_to_ns(&ts);
+out:
+	up_read(&clk->rwsem);
 	return err;
 }
 
@@ -172,6 +307,9 @@ static void vmclock_source_release_clock(struct vmclock_source *src)
 	spin_lock_bh(&src->lock);
 	WRITE_ONCE(src->clk, NULL);
 	spin_unlock_bh(&src->lock);
+	if (src->ebound)
+		fput(src->ebound);
+	src->ebound = NULL;
 	vmclock_phc_put(clk);
 }
 
@@ -184,6 +322,7 @@ struct vmclock_poll {
 	u32 failed;
 	u32 good;			/* samples in s[] */
 	int last_err;
+	u64 reported_ns;		/* the host's error report */
 	bool gone;
 };
 
@@ -222,6 +361,27 @@ static void vmclock_source_read_burst(struct vmclock_source *src,
 			p->best = s;
 		p->good++;
 	}
+}
+
+/*
+ * The error bound the host reports for the reads just made.  Without it the
+ * reads are not used: a report that fails counts as a failed read.
+ */
+static void vmclock_source_read_report(struct vmclock_source *src,
+				       struct vmclock_poll *p)
+{
+	int err = vmclock_error_bound_read(src->ebound, &p->reported_ns);
+
+	if (!err) {
+		p->reported_ns = min_t(u64, p->reported_ns,
+				       VMCLOCK_HOST_ERROR_NS_MAX);
+		return;
+	}
+	p->reported_ns = VMCLOCK_NO_REPORT;
+	p->failed++;
+	p->last_err = err;
+	p->good = 0;
+	p->best = NULL;
 }
 
 static enum vmclock_source_state
@@ -264,6 +424,7 @@ vmclock_source_account(struct vmclock_source *src, const struct vmclock_poll *p,
 		if (!src->stats.delay_min_ns || width < src->stats.delay_min_ns)
 			src->stats.delay_min_ns = width;
 		vmclock_source_record_offset(src, p->best, p->real_minus_raw);
+		src->stats.reported_error_ns = p->reported_ns;
 	}
 	spin_unlock_bh(&src->lock);
 	return old;
@@ -275,7 +436,7 @@ static void vmclock_source_poll(struct work_struct *work)
 						  struct vmclock_source, work);
 	enum vmclock_source_state state;
 	bool fast = false, falseticker = false, step = false;
-	struct vmclock_poll p = { };
+	struct vmclock_poll p = { .reported_ns = VMCLOCK_NO_REPORT };
 	unsigned long delay;
 
 	/*
@@ -290,6 +451,8 @@ static void vmclock_source_poll(struct work_struct *work)
 		return;
 	if (!p.gone)
 		vmclock_source_read_burst(src, &p);
+	if (p.good && src->ebound)
+		vmclock_source_read_report(src, &p);
 
 	/* A device that is only busy (ENA) is asked again next poll. */
 	if (!p.good && p.last_err == -EBUSY)
@@ -304,7 +467,7 @@ static void vmclock_source_poll(struct work_struct *work)
 		vmclock_source_release_clock(src);
 	} else if (p.good || p.last_err) {
 		fast = vmclock_clock_feed(src, p.s, p.good, p.last_err,
-					  &falseticker, &step);
+					  p.reported_ns, &falseticker, &step);
 	}
 	state = vmclock_source_state_after(src, &p, falseticker);
 	if (vmclock_source_account(src, &p, state) != state)
@@ -422,8 +585,10 @@ static void vmclock_source_apply(struct vmclock_source *src,
 {
 	if (cfg->poll_ms >= 0)
 		WRITE_ONCE(src->poll_ms, cfg->poll_ms);
-	if (cfg->host_error_ns >= 0)
+	if (cfg->host_error_ns >= 0) {
 		WRITE_ONCE(src->host_error_ns, cfg->host_error_ns);
+		WRITE_ONCE(src->host_error_set, true);
+	}
 	if (cfg->weight >= 0)
 		WRITE_ONCE(src->weight, cfg->weight);
 	if (cfg->enabled >= 0)
@@ -483,6 +648,14 @@ static void vmclock_read_clock_name(struct posix_clock *clk, char *buf,
 	}
 out:
 	free_page((unsigned long)page);
+}
+
+/* Free a source that was never attached. */
+static void vmclock_source_free_new(struct vmclock_source *src)
+{
+	if (src->ebound)
+		fput(src->ebound);
+	kfree(src);
 }
 
 /*
@@ -546,7 +719,7 @@ static int vmclock_source_attach(struct vmclock_source *src,
 	return 0;
 
 err_free:
-	kfree(src);
+	vmclock_source_free_new(src);
 	vmclock_phc_put(clk);
 	return err;
 }
@@ -577,6 +750,7 @@ int vmclock_source_add(struct file *file, const struct vmclock_profile *profile,
 	INIT_DELAYED_WORK(&src->work, vmclock_source_poll);
 	src->slot = -1;
 	src->phc_index = MINOR(file_inode(file)->i_rdev);
+	src->stats.reported_error_ns = VMCLOCK_NO_REPORT;
 
 	down_read(&clk->rwsem);
 	if (clk->zombie) {
@@ -586,7 +760,11 @@ int vmclock_source_add(struct file *file, const struct vmclock_profile *profile,
 		goto err_free;
 	}
 	vmclock_read_clock_name(clk, src->clock_name, sizeof(src->clock_name));
+	src->info = vmclock_phc_info(clk, src->clock_name, src->read_note,
+				     sizeof(src->read_note));
+	src->method = vmclock_best_method(src->info, __VMCLOCK_READ_MAX);
 	up_read(&clk->rwsem);
+	src->ebound = vmclock_error_bound_open(clk);
 
 	src->profile = profile ?: vmclock_profile_for_clock(src->clock_name);
 	err = vmclock_source_check(src->profile, cfg, extack);
@@ -608,7 +786,7 @@ int vmclock_source_add(struct file *file, const struct vmclock_profile *profile,
 	return err;
 
 err_free:
-	kfree(src);
+	vmclock_source_free_new(src);
 err_put:
 	vmclock_phc_put(clk);
 	return err;
@@ -766,6 +944,12 @@ int vmclock_sources_init(void)
 	vmclock_debugfs = debugfs_create_dir("vmclock", NULL);
 	debugfs_create_file_unsafe("last_source_id", 0600, vmclock_debugfs,
 				   NULL, &vmclock_last_id_fops);
+	/*
+	 * phc_check_fault: N (1..4) makes check N of vmclock_phc_info() fail
+	 * for the sources attached next, so tests see the fallback.
+	 */
+	debugfs_create_u32("phc_check_fault", 0600, vmclock_debugfs,
+			   &vmclock_phc_check_fault);
 	return 0;
 }
 

@@ -140,6 +140,37 @@ VMCLOCK_SOURCE_ATTR(last_error, "%u", st.last_error);
 VMCLOCK_SOURCE_ATTR(delay_ns, "%llu", st.delay_ns);
 VMCLOCK_SOURCE_ATTR(delay_min_ns, "%llu", st.delay_min_ns);
 VMCLOCK_SOURCE_ATTR(offset_ns, "%lld", st.offset_ns);
+VMCLOCK_SOURCE_ATTR(read_method, "%s",
+		    vmclock_read_method_name(READ_ONCE(src->method)));
+
+static ssize_t src_read_note_show(struct kobject *kobj,
+				  struct kobj_attribute *attr, char *buf)
+{
+	struct vmclock_source *src = to_source(kobj);
+	ssize_t n;
+
+	spin_lock_bh(&src->lock);
+	n = sysfs_emit(buf, "%s\n", src->read_note);
+	spin_unlock_bh(&src->lock);
+	return n;
+}
+
+static struct kobj_attribute src_read_note_attr =
+	__ATTR(read_note, 0444, src_read_note_show, NULL);
+
+static ssize_t src_reported_error_ns_show(struct kobject *kobj,
+					  struct kobj_attribute *attr, char *buf)
+{
+	struct vmclock_source_stats st;
+
+	vmclock_source_get_stats(to_source(kobj), &st);
+	if (st.reported_error_ns == VMCLOCK_NO_REPORT)
+		return sysfs_emit(buf, "none\n");
+	return sysfs_emit(buf, "%llu\n", st.reported_error_ns);
+}
+
+static struct kobj_attribute src_reported_error_ns_attr =
+	__ATTR(reported_error_ns, 0444, src_reported_error_ns_show, NULL);
 
 /* What the estimator says of the source; "unknown" before it has a say. */
 #define VMCLOCK_SOURCE_EST_ATTR(_name, _fmt, _expr, _known)		\
@@ -160,6 +191,7 @@ VMCLOCK_SOURCE_EST_ATTR(jitter_ns, "%llu", est.jitter_ns, true);
 VMCLOCK_SOURCE_EST_ATTR(error_bound_ns, "%llu", est.bound_ns,
 			est.bound_ns != EST_BOUND_UNKNOWN);
 VMCLOCK_SOURCE_EST_ATTR(selected, "%d", est.selected, true);
+VMCLOCK_SOURCE_EST_ATTR(host_error_used_ns, "%llu", est.host_error_ns, true);
 
 static struct attribute *vmclock_source_attrs[] = {
 	&src_clock_name_attr.attr,
@@ -177,10 +209,14 @@ static struct attribute *vmclock_source_attrs[] = {
 	&src_delay_ns_attr.attr,
 	&src_delay_min_ns_attr.attr,
 	&src_offset_ns_attr.attr,
+	&src_read_method_attr.attr,
+	&src_read_note_attr.attr,
+	&src_reported_error_ns_attr.attr,
 	&src_freq_ppb_attr.attr,
 	&src_jitter_ns_attr.attr,
 	&src_error_bound_ns_attr.attr,
 	&src_selected_attr.attr,
+	&src_host_error_used_ns_attr.attr,
 	NULL
 };
 ATTRIBUTE_GROUPS(vmclock_source);

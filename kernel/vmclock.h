@@ -90,6 +90,8 @@ struct vmclock_sample {
  * @delay_ns: bracket width of the last sample
  * @delay_min_ns: narrowest bracket so far
  * @offset_ns: source minus CLOCK_REALTIME at the last sample
+ * @reported_error_ns: the error bound the host reported at the last poll,
+ *	%VMCLOCK_NO_REPORT when it reports none
  */
 struct vmclock_source_stats {
 	enum vmclock_source_state state;
@@ -100,7 +102,10 @@ struct vmclock_source_stats {
 	u64 delay_ns;
 	u64 delay_min_ns;
 	s64 offset_ns;
+	u64 reported_error_ns;
 };
+
+#define VMCLOCK_NO_REPORT	U64_MAX
 
 /**
  * struct vmclock_source - an attached PTP hardware clock
@@ -119,9 +124,18 @@ struct vmclock_source_stats {
  *	vmclock_lock
  * @clk: the PHC, with a reference on its device; NULL once gone.  Written
  *	by its owner (below) under @lock; others read it under @lock
+ * @info: the driver's ptp_clock_info, NULL when it could not be found
+ *	safely (see vmclock_phc_info()); valid while @clk is not a zombie
+ * @method: how @clk is read (enum vmclock_read_method); written by the
+ *	owner of @clk, read by anyone
+ * @read_note: why @method is not the driver's best, or empty; under @lock
+ * @ebound: the driver's error bound report (phc_error_bound), open; NULL
+ *	when it has none.  Belongs to the owner of @clk
  * @work: the sampler
  * @poll_ms: poll interval (written under vmclock_lock, read by the sampler)
  * @host_error_ns: intrinsic error (as @poll_ms)
+ * @host_error_set: @host_error_ns was given by the user and wins over what
+ *	the host reports (as @poll_ms)
  * @weight: relative weight (as @poll_ms)
  * @enabled: sampling wanted (as @poll_ms)
  * @burst: reads per poll, within the profile's rate limit (as @poll_ms)
@@ -151,9 +165,14 @@ struct vmclock_source {
 	struct mutex ctl;		/* serialises changes, see above */
 	bool dying;
 	struct posix_clock *clk;
+	struct ptp_clock_info *info;
+	enum vmclock_read_method method;
+	char read_note[64];
+	struct file *ebound;
 	struct delayed_work work;
 	u32 poll_ms;
 	u64 host_error_ns;
+	bool host_error_set;
 	u32 weight;
 	bool enabled;
 	u32 burst;
@@ -172,6 +191,9 @@ struct vmclock_source {
  * @freq_ppb: rate of the source against the raw clock minus one, ppb
  * @jitter_ns: read noise, 1 sigma
  * @bound_ns: the source's own error bound now
+ * @host_error_ns: the host error in that bound: the report, the user's
+ *	figure or the profile's constant, held while the filter rests on
+ *	samples taken under a larger one
  */
 struct vmclock_source_est {
 	bool selected;
@@ -179,6 +201,7 @@ struct vmclock_source_est {
 	s64 freq_ppb;
 	u64 jitter_ns;
 	u64 bound_ns;
+	u64 host_error_ns;
 };
 
 /* Overrides given with source add / source set; absent fields are < 0. */
@@ -211,7 +234,7 @@ void vmclock_clock_source_del(struct vmclock_source *src);
 void vmclock_clock_source_config(struct vmclock_source *src);
 bool vmclock_clock_feed(struct vmclock_source *src,
 			const struct vmclock_sample *s, int n, int err,
-			bool *falseticker, bool *step);
+			u64 reported_ns, bool *falseticker, bool *step);
 bool vmclock_clock_source_info(struct vmclock_source *src,
 			       struct vmclock_source_est *info);
 void vmclock_clock_snapshot(struct est_snapshot *snap);
@@ -221,6 +244,7 @@ int vmclock_clock_at_snapshot(struct system_time_snapshot *sys,
 			      s64 *time_ns, u64 *bound_ns);
 const char *vmclock_status_name(enum vmclock_status status);
 const char *vmclock_source_state_name(enum vmclock_source_state state);
+const char *vmclock_read_method_name(enum vmclock_read_method method);
 
 int vmclock_source_add(struct file *file,
 		       const struct vmclock_profile *profile,
@@ -248,6 +272,12 @@ int vmclock_phc_index(void);
 struct posix_clock *vmclock_phc_of_file(struct file *file,
 					struct netlink_ext_ack *extack);
 void vmclock_phc_put(struct posix_clock *clk);
+struct ptp_clock_info *vmclock_phc_info(struct posix_clock *clk,
+					const char *clock_name,
+					char *why, size_t len);
+extern u32 vmclock_phc_check_fault;
+struct file *vmclock_error_bound_open(struct posix_clock *clk);
+int vmclock_error_bound_read(struct file *file, u64 *ns);
 
 int vmclock_sysfs_init(void);
 void vmclock_sysfs_exit(void);

@@ -85,6 +85,10 @@ static struct nla_policy vmclock_policy[VMCLOCK_A_MAX + 1] = {
 	[VMCLOCK_A_SNAP_SLEW_LEN]	= POL_U64,
 	[VMCLOCK_A_SNAP_BOUND_BASE]	= POL_U64,
 	[VMCLOCK_A_SNAP_BOUND_GROWTH]	= POL_U64,
+	[VMCLOCK_A_READ_METHOD]		= POL_U32,
+	[VMCLOCK_A_READ_NOTE]		= POL_STRING,
+	[VMCLOCK_A_REPORTED_ERROR_NS]	= POL_U64,
+	[VMCLOCK_A_HOST_ERROR_USED_NS]	= POL_U64,
 };
 
 /* The controller's family notifications, and their nested groups. */

@@ -33,6 +33,20 @@ const char *source_state_name(unsigned int state)
 	return state_names[state];
 }
 
+static const char *const read_method_names[] = {
+	[VMCLOCK_READ_CLOCK_GETTIME]	= "clock_gettime",
+	[VMCLOCK_READ_GETTIME64]	= "gettime64",
+	[VMCLOCK_READ_GETTIMEX64]	= "gettimex64",
+	[VMCLOCK_READ_CROSSTSTAMP]	= "crosststamp",
+};
+
+const char *read_method_name(unsigned int method)
+{
+	if (method >= sizeof(read_method_names) / sizeof(read_method_names[0]))
+		return "unknown";
+	return read_method_names[method];
+}
+
 static uint64_t get_u64(struct nlattr *a)
 {
 	return a ? nla_get_u64(a) : 0;
@@ -78,6 +92,11 @@ void source_parse(struct nlattr **tb, struct source *s)
 	s->jitter_ns = get_u64(tb[VMCLOCK_A_JITTER_NS]);
 	s->bound_known = tb[VMCLOCK_A_ERROR_BOUND_NS];
 	s->bound_ns = get_u64(tb[VMCLOCK_A_ERROR_BOUND_NS]);
+	s->read_method = get_u32(tb[VMCLOCK_A_READ_METHOD]);
+	get_str(tb[VMCLOCK_A_READ_NOTE], s->read_note, sizeof(s->read_note));
+	s->reported = tb[VMCLOCK_A_REPORTED_ERROR_NS];
+	s->reported_error_ns = get_u64(tb[VMCLOCK_A_REPORTED_ERROR_NS]);
+	s->host_error_used_ns = get_u64(tb[VMCLOCK_A_HOST_ERROR_USED_NS]);
 }
 
 static int source_one_cb(struct nlattr **tb, void *arg)
@@ -119,15 +138,23 @@ void source_json(const struct source *s)
 	       s->offset_ns);
 	if (s->estimated)
 		printf(",\"selected\":%s,\"freq_ppb\":%" PRId64
-		       ",\"jitter_ns\":%" PRIu64, s->selected ? "true" : "false",
-		       s->freq_ppb, s->jitter_ns);
+		       ",\"jitter_ns\":%" PRIu64 ",\"host_error_used_ns\":%" PRIu64,
+		       s->selected ? "true" : "false", s->freq_ppb,
+		       s->jitter_ns, s->host_error_used_ns);
 	else
-		fputs(",\"selected\":false,\"freq_ppb\":null,\"jitter_ns\":null",
-		      stdout);
+		fputs(",\"selected\":false,\"freq_ppb\":null,\"jitter_ns\":null"
+		      ",\"host_error_used_ns\":null", stdout);
 	if (s->bound_known)
-		printf(",\"error_bound_ns\":%" PRIu64 "}", s->bound_ns);
+		printf(",\"error_bound_ns\":%" PRIu64, s->bound_ns);
 	else
-		fputs(",\"error_bound_ns\":null}", stdout);
+		fputs(",\"error_bound_ns\":null", stdout);
+	printf(",\"read_method\":\"%s\",\"read_note\":",
+	       read_method_name(s->read_method));
+	json_string(stdout, s->read_note);
+	if (s->reported)
+		printf(",\"reported_error_ns\":%" PRIu64 "}", s->reported_error_ns);
+	else
+		fputs(",\"reported_error_ns\":null}", stdout);
 }
 
 /* "12.3us" style, for the table; whole nanoseconds below 1 us. */
@@ -203,16 +230,16 @@ int sources_main(int argc, char *argv[])
 		return EXIT_OK;
 	}
 	/* S: '*' used for the unified clock, 'x' falseticker. */
-	printf("S %-4s %-6s %-8s %-11s %7s %8s %7s %9s %11s %9s  %s\n", "ID",
-	       "PHC", "Profile", "State", "Poll", "Samples", "Errors", "Delay",
-	       "Offset", "Bound", "Clock name");
+	printf("S %-4s %-6s %-8s %-11s %7s %8s %7s %9s %11s %9s  %-13s %s\n",
+	       "ID", "PHC", "Profile", "State", "Poll", "Samples", "Errors",
+	       "Delay", "Offset", "Bound", "Read", "Clock name");
 	for (i = 0; i < list.n; i++) {
 		const struct source *s = &list.s[i];
 		char phc[16];
 
 		snprintf(phc, sizeof(phc), "ptp%" PRIu32, s->phc_index);
 		printf("%c %-4" PRIu32 " %-6s %-8s %-11s %5" PRIu32 "ms %8" PRIu64
-		       " %7" PRIu64 " %9s %11s %9s  %s\n",
+		       " %7" PRIu64 " %9s %11s %9s  %-13s %s\n",
 		       s->selected ? '*' :
 		       s->state == VMCLOCK_SOURCE_FALSETICKER ? 'x' : ' ',
 		       s->id, phc, s->profile,
@@ -220,7 +247,15 @@ int sources_main(int argc, char *argv[])
 		       s->errors, fmt_ns(b1, sizeof(b1), s->delay_ns, false),
 		       fmt_ns(b2, sizeof(b2), s->offset_ns, true),
 		       s->bound_known ? fmt_ns(b3, sizeof(b3), s->bound_ns, false) :
-					"-", s->clock_name);
+					"-", read_method_name(s->read_method),
+		       s->clock_name);
+		/* Below the line: why not read better; the host's own error. */
+		if (s->read_note[0])
+			printf("       read by %s: %s\n",
+			       read_method_name(s->read_method), s->read_note);
+		if (s->reported)
+			printf("       the host reports its error: %s\n",
+			       fmt_ns(b1, sizeof(b1), s->reported_error_ns, false));
 	}
 	return EXIT_OK;
 }

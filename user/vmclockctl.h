@@ -128,6 +128,11 @@ struct source {
 	uint64_t jitter_ns;
 	bool bound_known;
 	uint64_t bound_ns;
+	uint32_t read_method;
+	char read_note[64];
+	bool reported;		/* the host reports its own error */
+	uint64_t reported_error_ns;
+	uint64_t host_error_used_ns;	/* known when estimated */
 };
 
 struct source_list {
@@ -144,6 +149,7 @@ struct settings {
 };
 
 const char *source_state_name(unsigned int state);
+const char *read_method_name(unsigned int method);
 void source_parse(struct nlattr **tb, struct source *s);
 void source_json(const struct source *s);
 int sources_fetch(struct vmclock_nl *nl, struct source_list *l);

@@ -46,6 +46,7 @@ vmclock_class_find_device_by_devt(const struct class *class, dev_t devt)
  * No header of those kernels uses the new names otherwise.
  */
 #include <linux/bug.h>
+#include <linux/string.h>
 #include <linux/timekeeping.h>
 
 #ifndef VMCLOCK_HAVE_KTIME_GET_SNAPSHOT_ID
@@ -76,6 +77,41 @@ vmclock_crosststamp_clock_id(const struct system_device_crosststamp *cts)
 	return CLOCK_REALTIME;
 #endif
 }
+
+/*
+ * Asking a driver for a cross timestamp of CLOCK_REALTIME: 7.x has the
+ * clock in the request (clock_id); before, it was always CLOCK_REALTIME.
+ */
+static inline void
+vmclock_crosststamp_prepare(struct system_device_crosststamp *cts)
+{
+	memset(cts, 0, sizeof(*cts));
+#ifdef VMCLOCK_HAVE_CROSSTSTAMP_CLOCK_ID
+	cts->clock_id = CLOCK_REALTIME;
+#endif
+}
+
+/*
+ * The system timestamps a driver's gettimex64() takes around its device
+ * read: since 6.11 the caller picks their clock (clockid), and vmclock asks
+ * for CLOCK_MONOTONIC_RAW; before, they were always CLOCK_REALTIME, which
+ * vmclock_sts_raw() turns into raw time.
+ */
+#include <linux/ptp_clock_kernel.h>
+
+#ifdef VMCLOCK_HAVE_SYSTS_CLOCKID
+#define VMCLOCK_STS_RAW	1
+static inline void vmclock_sts_prepare(struct ptp_system_timestamp *sts)
+{
+	memset(sts, 0, sizeof(*sts));
+	sts->clockid = CLOCK_MONOTONIC_RAW;
+}
+#else
+static inline void vmclock_sts_prepare(struct ptp_system_timestamp *sts)
+{
+	memset(sts, 0, sizeof(*sts));
+}
+#endif
 
 /*
  * kzalloc_obj(var, gfp) allocates an object of var's type (7.x, where

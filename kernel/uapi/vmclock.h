@@ -60,6 +60,28 @@ enum vmclock_source_state {
 	VMCLOCK_SOURCE_MAX = __VMCLOCK_SOURCE_MAX - 1
 };
 
+/**
+ * enum vmclock_read_method - how a source's clock is read
+ * @VMCLOCK_READ_CLOCK_GETTIME: through the posix-clock layer, as
+ *	clock_gettime() on /dev/ptpN, bracketed by two reads of the raw
+ *	clock; used when the driver's own methods cannot be reached safely
+ * @VMCLOCK_READ_GETTIME64: the driver's gettime64, bracketed so
+ * @VMCLOCK_READ_GETTIMEX64: the driver's gettimex64, whose own system
+ *	timestamps bracket just the device read
+ * @VMCLOCK_READ_CROSSTSTAMP: the driver's getcrosststamp: the device time
+ *	paired exactly with the raw clock (no bracket)
+ */
+enum vmclock_read_method {
+	VMCLOCK_READ_CLOCK_GETTIME,
+	VMCLOCK_READ_GETTIME64,
+	VMCLOCK_READ_GETTIMEX64,
+	VMCLOCK_READ_CROSSTSTAMP,
+
+	/* private: */
+	__VMCLOCK_READ_MAX,
+	VMCLOCK_READ_MAX = __VMCLOCK_READ_MAX - 1
+};
+
 /* Limits of the source settings. */
 #define VMCLOCK_POLL_MS_MIN		50
 #define VMCLOCK_POLL_MS_MAX		3600000
@@ -103,6 +125,10 @@ enum {
 	VMCLOCK_A_SNAP_SLEW_LEN,	/* u64, raw ns the slew lasts */
 	VMCLOCK_A_SNAP_BOUND_BASE,	/* u64, bound at the raw base, ns */
 	VMCLOCK_A_SNAP_BOUND_GROWTH,	/* u64, bound per raw ns, 2^-48 */
+	VMCLOCK_A_READ_METHOD,		/* u32, enum vmclock_read_method */
+	VMCLOCK_A_READ_NOTE,		/* string: why not a better method */
+	VMCLOCK_A_REPORTED_ERROR_NS,	/* u64, the host's own error report */
+	VMCLOCK_A_HOST_ERROR_USED_NS,	/* u64, the host error in the bound */
 
 	/* private: */
 	__VMCLOCK_A_MAX,
