@@ -142,7 +142,7 @@ FIXTURE_SETUP(honest)
 	for (i = 0; i < N_SRC; i++) {
 		ASSERT_TRUE(source_of_phc(self->nl, sim_ptp(i), &r));
 		self->id[i] = r.id;
-		self->claim[i] = source_sysfs(r.id, "host_error_ns", buf,
+		self->claim[i] = source_sysfs(r.id, "host_error_used_ns", buf,
 					      sizeof(buf));
 		ASSERT_LT(0, self->claim[i]);
 	}

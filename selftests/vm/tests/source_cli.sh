@@ -86,7 +86,10 @@ rc=$?
 check "and under -j: exit 1, nothing on stdout ($rc)" [ $rc -eq 1 -a -z "$out" ]
 
 # monitor: one line per event, in order, as they happen; --count ends it.
-# Status changes come in between: only source events are compared.
+# Status changes come in between: only source events are compared.  So
+# may steps: the emulated NIC's clock runs far from any real rate under
+# QEMU's emulation, and read with its driver's narrow bracket it is seen
+# to jump.
 vmclockctl -j monitor > /tmp/mon.json &
 json_pid=$!
 vmclockctl monitor > /tmp/mon.txt &
@@ -113,12 +116,13 @@ sleep 0.2
 kill $json_pid $txt_pid
 wait $json_pid $txt_pid 2>/dev/null
 diag "$(cat /tmp/mon.txt)"
-grep '^source-' /tmp/mon.txt > /tmp/mon.src
+grep '^source-' /tmp/mon.txt | grep -v '^source-stepped' > /tmp/mon.src
 check "monitor shows added (init), changed (ok), changed (disabled), removed" \
 	[ "$(sed 's/^\([a-z-]*\): source \([0-9]*\) .* state \([a-z]*\)$/\1 \2 \3/' /tmp/mon.src | tr '\n' ,)" = \
 	  "source-added $id init,source-changed $id ok,source-changed $id disabled,source-removed $id disabled," ]
 check "monitor text carries state and clock name" \
 	grep -q "^source-changed: source $id $phc \"$name\" (generic) state disabled\$" /tmp/mon.src
 check "monitor -j: one JSON object per event" \
-	[ "$(grep -c '^{"event":"source-[a-z]*","source":{"id":'"$id"',.*}}$' /tmp/mon.json)" -eq 4 ]
+	[ "$(grep -v '^{"event":"source-stepped"' /tmp/mon.json |
+	     grep -c '^{"event":"source-[a-z]*","source":{"id":'"$id"',.*}}$')" -eq 4 ]
 tap_exit

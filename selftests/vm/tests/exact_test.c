@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Exact reads: each simulated clock is read with the most exact method
+ * its driver offers, the host's own error report sets the source's host
+ * error, and a clock whose driver cannot be reached safely is read the
+ * old way and says so.
+ *
+ * kvm_crosststamp: a KVM-like clock (cross timestamps, pairing error 0,
+ *   the hypercall's 2 us round trip) with the guest's oscillator 20 ppm
+ *   off: from 10 s after the attach, the unified clock's RMS error
+ *   against the truth is under 50 ns, inside the bound at every check.
+ * ena_reported_bound: an ENA-like clock reporting 10 us: the bound is
+ *   under 30 us; the report jumps to 2 ms with the host 1.5 ms off, and
+ *   back: the truth is inside the bound at every check, and the bound
+ *   under 30 us again at the end.
+ * report_fails: a report that cannot be read fails the poll.
+ * methods: what each kind of clock is read with; a driver that refuses
+ *   cross timestamps at run time is read with its next method.
+ * forced_fallback: each attach-time check made to fail in turn: the
+ *   source is read through clock_gettime and says why.
+ *
+ * Needs vmclock and vmclock_sim loaded with no sources attached, root.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "unified.h"
+
+#define FAULT_FILE "/sys/kernel/debug/vmclock/phc_check_fault"
+
+FIXTURE(exact) {
+	struct vmclock_nl *nl;
+	int truth;
+	int phc;		/* the unified clock */
+	int fd[4];		/* the simulated clocks, as attached */
+	long long last;		/* the last reading of the unified clock */
+};
+
+FIXTURE_SETUP(exact)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		self->fd[i] = -1;
+	self->nl = vmclock_nl_open();
+	ASSERT_NE(NULL, self->nl);
+	self->truth = open(SIM_DIR "/truth", O_RDWR);
+	ASSERT_LE(0, self->truth);
+	self->phc = open_phc(own_phc());
+	ASSERT_LE(0, self->phc);
+}
+
+FIXTURE_TEARDOWN(exact)
+{
+	int i;
+
+	write_str(FAULT_FILE, "0");
+	sim_ctl("truth_freq 0");
+	system("for d in /sys/kernel/vmclock/sources/*; do "
+	       "[ -d $d ] && vmclockctl source del ${d##*/}; done");
+	for (i = 0; i < 4; i++) {
+		if (self->fd[i] >= 0)
+			close(self->fd[i]);
+		sim_ctl("del %d", i);
+	}
+	close(self->phc);
+	close(self->truth);
+	vmclock_nl_close(self->nl);
+}
+
+/* Add simulated clock sim with this clock_name and attach it: its id. */
+static uint32_t attach(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(exact) *self, int sim, const char *name)
+{
+	struct reply r;
+
+	if (sim_ctl("add %d %s", sim, name))
+		return 0;
+	self->fd[sim] = open_phc(sim_ptp(sim));
+	if (self->fd[sim] < 0)
+		return 0;
+	if (add_req(self->nl, self->fd[sim], NULL, 0, &r)) {
+		TH_LOG("attaching %s: %s", name, r.ext);
+		return 0;
+	}
+	return r.id;
+}
+
+static void detach(FIXTURE_DATA(exact) *self, int sim, uint32_t id)
+{
+	struct reply r;
+
+	id_req(self->nl, VMCLOCK_CMD_SOURCE_DEL, id, 0, 0, &r);
+	close(self->fd[sim]);
+	self->fd[sim] = -1;
+	sim_ctl("del %d", sim);
+}
+
+static void field(uint32_t id, const char *name, char *buf, size_t len)
+{
+	if (source_sysfs(id, name, buf, len) == -1 && !buf[0])
+		snprintf(buf, len, "(unreadable)");
+}
+
+/* Wait up to secs for a sysfs field of source id to read want. */
+static bool wait_field(uint32_t id, const char *name, const char *want,
+		       double secs)
+{
+	double end = now_s() + secs;
+	char buf[64];
+
+	do {
+		buf[0] = '\0';
+		source_sysfs(id, name, buf, sizeof(buf));
+		if (!strcmp(buf, want))
+			return true;
+		usleep(50000);
+	} while (now_s() < end);
+	return false;
+}
+
+/* Whether vmclockctl sources prints a line holding text. */
+static bool sources_show(const char *text)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd),
+		 "vmclockctl sources | tee /dev/stderr | grep -qF -- '%s'", text);
+	return !system(cmd);
+}
+
+/*
+ * A check of the unified clock: inside the bound, never back.  Returns
+ * check_unified()'s result; c->err is the error.
+ */
+static int check(struct __test_metadata *_metadata,
+		 FIXTURE_DATA(exact) *self, const char *what, struct check *c)
+{
+	int rc = check_unified(self->nl, self->phc, self->truth, c);
+
+	if (rc)
+		return rc;
+	EXPECT_GE(c->bound, (unsigned long long)llabs(c->err))
+		TH_LOG("%s: unified - truth %lld ns is outside the bound %llu ns,"
+		       " status %s", what, c->err, c->bound,
+		       status_name(c->st.status));
+	EXPECT_GE(c->dev, self->last)
+		TH_LOG("%s: the clock went back %lld ns", what,
+		       self->last - c->dev);
+	self->last = c->dev;
+	return 0;
+}
+
+TEST_F_TIMEOUT(exact, kvm_crosststamp, 120)
+{
+	double start, sum2 = 0;
+	long long worst = 0;
+	unsigned long long bmax = 0;
+	struct check c;
+	char buf[64];
+	uint32_t id;
+	int i, n = 0;
+
+	ASSERT_EQ(0, sim_ctl("truth_freq 20000"));
+	start = now_s();
+	id = attach(_metadata, self, 0, "KVM virtual PTP");
+	ASSERT_NE(0U, id);
+	field(id, "read_method", buf, sizeof(buf));
+	EXPECT_STREQ("crosststamp", buf);
+	field(id, "read_note", buf, sizeof(buf));
+	EXPECT_STREQ("", buf);
+	EXPECT_TRUE(sources_show("crosststamp"));
+	ASSERT_TRUE(wait_synced(self->nl, 30));
+
+	while (now_s() < start + 10)
+		usleep(100000);
+	for (i = 0; i < 100; i++) {
+		if (!check(_metadata, self, "kvm", &c)) {
+			sum2 += (double)c.err * c.err;
+			if (llabs(c.err) > worst)
+				worst = llabs(c.err);
+			if (c.bound > bmax)
+				bmax = c.bound;
+			n++;
+		}
+		usleep(100000);
+	}
+	ASSERT_LT(90, n);
+	TH_LOG("cross timestamps, 20 ppm oscillator, from 10 s after the attach:"
+	       " %d checks, RMS %.1f ns, max %lld ns, bound up to %llu ns",
+	       n, sqrt(sum2 / n), worst, bmax);
+	EXPECT_GT(50.0, sqrt(sum2 / n));
+	EXPECT_EQ(0, sim_stat(0, "busy"));
+}
+
+/* Checks every 200 ms for secs; the largest bound seen. */
+static unsigned long long check_for(struct __test_metadata *_metadata,
+				    FIXTURE_DATA(exact) *self,
+				    const char *what, double secs,
+				    unsigned long long *last_bound)
+{
+	double end = now_s() + secs;
+	unsigned long long bmax = 0;
+	long long emax = 0;
+	struct check c;
+	int n = 0;
+
+	while (now_s() < end) {
+		if (!check(_metadata, self, what, &c)) {
+			if (c.bound > bmax)
+				bmax = c.bound;
+			if (llabs(c.err) > emax)
+				emax = llabs(c.err);
+			*last_bound = c.bound;
+			n++;
+		}
+		usleep(200000);
+	}
+	TH_LOG("%s: %d checks, max |unified - truth| %lld ns, bound up to "
+	       "%llu ns, last %llu ns", what, n, emax, bmax, *last_bound);
+	return bmax;
+}
+
+TEST_F_TIMEOUT(exact, ena_reported_bound, 180)
+{
+	unsigned long long last = 0;
+	struct reply r;
+	char buf[64];
+	uint32_t id;
+
+	ASSERT_EQ(0, sim_ctl("add 2 ena-ptp-00"));
+	ASSERT_EQ(0, sim_set(2, "error_bound_ns", 10000));
+	ASSERT_EQ(0, sim_set(2, "offset_ns", -2000));
+	self->fd[2] = open_phc(sim_ptp(2));
+	ASSERT_LE(0, self->fd[2]);
+	ASSERT_EQ(0, add_req(self->nl, self->fd[2], NULL, 0, &r));
+	id = r.id;
+	field(id, "read_method", buf, sizeof(buf));
+	EXPECT_STREQ("gettimex64", buf);
+	ASSERT_TRUE(wait_field(id, "reported_error_ns", "10000", 10));
+	EXPECT_TRUE(sources_show("the host reports its error: 10.0us"));
+	ASSERT_TRUE(wait_synced(self->nl, 30));
+
+	check_for(_metadata, self, "reporting 10 us", 20, &last);
+	EXPECT_GT(30000ULL, last);
+
+	/* The host loses its reference: 1.5 ms off, and says 2 ms. */
+	ASSERT_EQ(0, sim_set(2, "error_bound_ns", 2000000));
+	ASSERT_EQ(0, sim_set(2, "offset_ns", 1500000));
+	check_for(_metadata, self, "reporting 2 ms", 15, &last);
+	source_sysfs(id, "reported_error_ns", buf, sizeof(buf));
+	EXPECT_STREQ("2000000", buf);
+	EXPECT_LE(2000000ULL, last);
+
+	/* And back. */
+	ASSERT_EQ(0, sim_set(2, "error_bound_ns", 10000));
+	ASSERT_EQ(0, sim_set(2, "offset_ns", -2000));
+	check_for(_metadata, self, "reporting 10 us again", 40, &last);
+	EXPECT_GT(30000ULL, last);
+}
+
+TEST_F_TIMEOUT(exact, report_fails, 60)
+{
+	char buf[64];
+	uint32_t id;
+
+	id = attach(_metadata, self, 2, "ena-ptp-00");
+	ASSERT_NE(0U, id);
+	ASSERT_TRUE(wait_field(id, "state", "ok", 10));
+	ASSERT_EQ(0, sim_set(2, "error_bound_errno", EIO));
+	EXPECT_TRUE(wait_field(id, "state", "error", 10));
+	field(id, "last_error", buf, sizeof(buf));
+	EXPECT_EQ(EIO, atoi(buf));
+	ASSERT_EQ(0, sim_set(2, "error_bound_errno", 0));
+	EXPECT_TRUE(wait_field(id, "state", "ok", 10));
+}
+
+TEST_F_TIMEOUT(exact, methods, 60)
+{
+	static const struct { int sim; const char *name, *method; } kinds[] = {
+		{ 0, "KVM virtual PTP", "crosststamp" },
+		{ 1, "hyperv", "gettime64" },
+		{ 2, "ena-ptp-00", "gettimex64" },
+		{ 3, "nic-like", "gettimex64" },
+	};
+	struct reply r;
+	char buf[64];
+	uint32_t id;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
+		id = attach(_metadata, self, kinds[i].sim, kinds[i].name);
+		ASSERT_NE(0U, id);
+		field(id, "read_method", buf, sizeof(buf));
+		EXPECT_STREQ(kinds[i].method, buf)
+			TH_LOG("%s", kinds[i].name);
+		EXPECT_TRUE(wait_field(id, "state", "ok", 15))
+			TH_LOG("%s", kinds[i].name);
+		detach(self, kinds[i].sim, id);
+	}
+
+	/* ptp_kvm on x86 refuses when kvm-clock is not the clocksource. */
+	ASSERT_EQ(0, sim_ctl("add 0 KVM virtual PTP"));
+	ASSERT_EQ(0, sim_set(0, "crosststamp_errno", ENODEV));
+	self->fd[0] = open_phc(sim_ptp(0));
+	ASSERT_EQ(0, add_req(self->nl, self->fd[0], NULL, 0, &r));
+	id = r.id;
+	EXPECT_TRUE(wait_field(id, "read_method", "gettime64", 10));
+	EXPECT_TRUE(wait_field(id, "read_note", "crosststamp failed (-19)", 1));
+	EXPECT_TRUE(wait_field(id, "state", "ok", 10));
+	EXPECT_TRUE(sources_show("read by gettime64: crosststamp failed (-19)"));
+}
+
+TEST_F_TIMEOUT(exact, forced_fallback, 90)
+{
+	static const char *const why[] = {
+		NULL, "class device", "device number", "clock index", "clock name",
+	};
+	char buf[64], want[64], fault[4];
+	long long before;
+	uint32_t id;
+	int f;
+
+	for (f = 1; f <= 4; f++) {
+		snprintf(fault, sizeof(fault), "%d", f);
+		ASSERT_EQ(0, write_str(FAULT_FILE, fault));
+		id = attach(_metadata, self, 0, "KVM virtual PTP");
+		ASSERT_NE(0U, id);
+		field(id, "read_method", buf, sizeof(buf));
+		EXPECT_STREQ("clock_gettime", buf);
+		snprintf(want, sizeof(want), "layout check failed: %s", why[f]);
+		field(id, "read_note", buf, sizeof(buf));
+		EXPECT_STREQ(want, buf);
+		snprintf(want, sizeof(want),
+			 "read by clock_gettime: layout check failed: %s", why[f]);
+		EXPECT_TRUE(sources_show(want));
+		/* Read the old way, and read fine, poll after poll. */
+		EXPECT_TRUE(wait_field(id, "state", "ok", 10));
+		before = sim_stat(0, "ok");
+		usleep(1500000);
+		EXPECT_LT(before, sim_stat(0, "ok"));
+		field(id, "state", buf, sizeof(buf));
+		EXPECT_STREQ("ok", buf);
+		detach(self, 0, id);
+	}
+	ASSERT_EQ(0, write_str(FAULT_FILE, "0"));
+	id = attach(_metadata, self, 0, "KVM virtual PTP");
+	ASSERT_NE(0U, id);
+	field(id, "read_method", buf, sizeof(buf));
+	EXPECT_STREQ("crosststamp", buf);
+}
+
+TEST_HARNESS_MAIN
