@@ -220,8 +220,8 @@ static int vmclock_read_gettimex64(struct ptp_clock_info *info,
 	if (err)
 		return err;
 	s->src_ns = timespec64_to_ns(&ts);
-	pre = timespec64_to_ns(&sts.pre_ts);
-	post = timespec64_to_ns(&sts.post_ts);
+	pre = vmclock_sts_pre(&sts);
+	post = vmclock_sts_post(&sts);
 #ifndef VMCLOCK_STS_RAW
 	pre -= real_minus_raw;
 	post -= real_minus_raw;

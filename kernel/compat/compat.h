@@ -93,23 +93,51 @@ vmclock_crosststamp_prepare(struct system_device_crosststamp *cts)
 
 /*
  * The system timestamps a driver's gettimex64() takes around its device
- * read: since 6.11 the caller picks their clock (clockid), and vmclock asks
- * for CLOCK_MONOTONIC_RAW; before, they were always CLOCK_REALTIME, which
- * vmclock_sts_raw() turns into raw time.
+ * read, as ns of CLOCK_MONOTONIC_RAW where the kernel can give that
+ * (VMCLOCK_STS_RAW), else of CLOCK_REALTIME: in 7.x they are snapshots
+ * holding the raw time beside the clock asked for (pre_sts, post_sts);
+ * from 6.11 the caller picks their clock (clockid); before, they were
+ * always CLOCK_REALTIME, which the caller then converts.
  */
 #include <linux/ptp_clock_kernel.h>
 
-#ifdef VMCLOCK_HAVE_SYSTS_CLOCKID
+#if defined(VMCLOCK_HAVE_SYSTS_SNAPSHOT)
 #define VMCLOCK_STS_RAW	1
 static inline void vmclock_sts_prepare(struct ptp_system_timestamp *sts)
 {
 	memset(sts, 0, sizeof(*sts));
-	sts->clockid = CLOCK_MONOTONIC_RAW;
+	sts->clockid = CLOCK_REALTIME;
+}
+
+static inline s64 vmclock_sts_pre(const struct ptp_system_timestamp *sts)
+{
+	return ktime_to_ns(sts->pre_sts.monoraw);
+}
+
+static inline s64 vmclock_sts_post(const struct ptp_system_timestamp *sts)
+{
+	return ktime_to_ns(sts->post_sts.monoraw);
 }
 #else
+#ifdef VMCLOCK_HAVE_SYSTS_CLOCKID
+#define VMCLOCK_STS_RAW	1
+#endif
 static inline void vmclock_sts_prepare(struct ptp_system_timestamp *sts)
 {
 	memset(sts, 0, sizeof(*sts));
+#ifdef VMCLOCK_HAVE_SYSTS_CLOCKID
+	sts->clockid = CLOCK_MONOTONIC_RAW;
+#endif
+}
+
+static inline s64 vmclock_sts_pre(const struct ptp_system_timestamp *sts)
+{
+	return timespec64_to_ns(&sts->pre_ts);
+}
+
+static inline s64 vmclock_sts_post(const struct ptp_system_timestamp *sts)
+{
+	return timespec64_to_ns(&sts->post_ts);
 }
 #endif
 
