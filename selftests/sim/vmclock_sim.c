@@ -1583,7 +1583,7 @@ static int sim_page_add(unsigned int id)
 		return -EINVAL;
 	if (sim_pages[id])
 		return -EEXIST;
-	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	p = kzalloc_obj(*p, GFP_KERNEL);
 	if (!p)
 		return -ENOMEM;
 	p->id = id;
