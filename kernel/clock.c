@@ -87,8 +87,25 @@ static void vmclock_check_pause(void)
 	}
 }
 
+/*
+ * The hypervisor says the guest's counter was disrupted (migration,
+ * snapshot): nothing is known of any source's offset or rate any more.
+ * Called without the estimator's lock.
+ */
+static void vmclock_check_hvpage(void)
+{
+	if (!vmclock_hvpage_poll())
+		return;
+	mutex_lock(&vmclock_est_lock);
+	est_disrupt(vmclock_est, EST_DISRUPT_UNKNOWN, ktime_get_raw_ns(), 0,
+		    EST_BOUND_UNKNOWN);
+	vmclock_publish();
+	mutex_unlock(&vmclock_est_lock);
+}
+
 static void vmclock_tick_work(struct work_struct *work)
 {
+	vmclock_check_hvpage();
 	mutex_lock(&vmclock_est_lock);
 	vmclock_check_pause();
 	vmclock_publish();
@@ -176,6 +193,8 @@ bool vmclock_clock_feed(struct vmclock_source *src,
 	*step = false;
 	if (src->slot < 0)
 		return false;
+	/* Samples taken after a disruption must not meet filters from before. */
+	vmclock_check_hvpage();
 	mutex_lock(&vmclock_est_lock);
 	/* What the host reports of its error (a user's figure wins). */
 	if (n && reported_ns != VMCLOCK_NO_REPORT)

@@ -35,8 +35,16 @@ static int __init vmclock_init(void)
 	if (err)
 		goto err_sysfs;
 
+	err = vmclock_hvpage_init();
+	if (err)
+		goto err_netlink;
+
 	return 0;
 
+err_netlink:
+	vmclock_sources_stop();
+	vmclock_clock_stop();
+	vmclock_netlink_exit();
 err_sysfs:
 	vmclock_sysfs_exit();
 err_phc:
@@ -59,6 +67,7 @@ static void __exit vmclock_exit(void)
 	 */
 	vmclock_sources_stop();
 	vmclock_clock_stop();
+	vmclock_hvpage_exit();
 	vmclock_netlink_exit();
 	vmclock_sources_exit();
 	vmclock_clock_exit();

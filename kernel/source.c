@@ -19,8 +19,6 @@
  * workqueue is freezable, so sampling stops across system suspend.
  */
 
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/posix-clock.h>

@@ -91,6 +91,52 @@ static ssize_t selected_show(struct kobject *kobj, struct kobj_attribute *attr,
 
 static struct kobj_attribute selected_attr = __ATTR_RO(selected);
 
+/*
+ * The vmclock device followed for disruptions: its name and marker ("none"
+ * without one), and the disruptions it reported.
+ */
+enum { HV_DEVICE, HV_MARKER, HV_DISRUPTIONS };
+
+static ssize_t hv_show(char *buf, int what)
+{
+	struct vmclock_hvpage_state st;
+	u64 disruptions, torn;
+	char name[32];
+	bool known;
+
+	known = vmclock_hvpage_info(name, sizeof(name), &st, &disruptions,
+				    &torn);
+	if (what == HV_DISRUPTIONS)
+		return sysfs_emit(buf, "%llu\n", disruptions);
+	if (!known)
+		return sysfs_emit(buf, "none\n");
+	if (what == HV_MARKER)
+		return sysfs_emit(buf, "%#llx\n", st.marker);
+	return sysfs_emit(buf, "%s\n", name);
+}
+
+static ssize_t hv_device_show(struct kobject *kobj, struct kobj_attribute *attr,
+			      char *buf)
+{
+	return hv_show(buf, HV_DEVICE);
+}
+
+static ssize_t hv_marker_show(struct kobject *kobj, struct kobj_attribute *attr,
+			      char *buf)
+{
+	return hv_show(buf, HV_MARKER);
+}
+
+static ssize_t hv_disruptions_show(struct kobject *kobj,
+				   struct kobj_attribute *attr, char *buf)
+{
+	return hv_show(buf, HV_DISRUPTIONS);
+}
+
+static struct kobj_attribute hv_device_attr = __ATTR_RO(hv_device);
+static struct kobj_attribute hv_marker_attr = __ATTR_RO(hv_marker);
+static struct kobj_attribute hv_disruptions_attr = __ATTR_RO(hv_disruptions);
+
 static struct attribute *vmclock_attrs[] = {
 	&status_attr.attr,
 	&phc_attr.attr,
@@ -98,6 +144,9 @@ static struct attribute *vmclock_attrs[] = {
 	&error_bound_ns_attr.attr,
 	&freq_ppb_attr.attr,
 	&selected_attr.attr,
+	&hv_device_attr.attr,
+	&hv_disruptions_attr.attr,
+	&hv_marker_attr.attr,
 	NULL
 };
 

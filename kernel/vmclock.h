@@ -279,6 +279,27 @@ extern u32 vmclock_phc_check_fault;
 struct file *vmclock_error_bound_open(struct posix_clock *clk);
 int vmclock_error_bound_read(struct file *file, u64 *ns);
 
+/**
+ * struct vmclock_hvpage_state - what the vmclock device's page says
+ * @marker: disruption marker
+ * @flags: flags (VMCLOCK_PAGE_FLAG_*)
+ * @clock_status: the hypervisor's clock status
+ * @maxerror_ns: its maximum error, when the flags say it is valid
+ */
+struct vmclock_hvpage_state {
+	u64 marker;
+	u64 flags;
+	u8 clock_status;
+	u64 maxerror_ns;
+};
+
+int vmclock_hvpage_init(void);
+void vmclock_hvpage_exit(void);
+bool vmclock_hvpage_poll(void);
+bool vmclock_hvpage_info(char *name, size_t len,
+			 struct vmclock_hvpage_state *st, u64 *disruptions,
+			 u64 *torn);
+
 int vmclock_sysfs_init(void);
 void vmclock_sysfs_exit(void);
 int vmclock_sysfs_source_add(struct vmclock_source *src);

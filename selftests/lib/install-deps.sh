@@ -18,7 +18,7 @@ set -e
 
 PKGS="gcc make libc6-dev pkg-config perl xz-utils cpio kmod
 linux-image-amd64 linux-headers-amd64 linux-source
-qemu-system-x86 busybox-static libnl-3-dev libnl-genl-3-dev
+qemu-system-x86 qemu-utils busybox-static libnl-3-dev libnl-genl-3-dev
 python3 python3-yaml dkms openssl chrony linuxptp"
 
 # shellcheck disable=SC1091

@@ -10,6 +10,10 @@
  * with what was really there.  Everything is controlled through debugfs,
  * /sys/kernel/debug/vmclock_sim/; see Documentation/sim.rst.
  *
+ * It also simulates vmclock devices (ACPI AMZNC10C, QEMU's -device vmclock):
+ * platform devices whose memory resource is a page in the vmclock ABI,
+ * changed through debugfs as a hypervisor changes it.
+ *
  * All times are nanoseconds.  "raw" is ktime_get_raw_ns().
  */
 
@@ -22,7 +26,9 @@
 #include <linux/math64.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/platform_device.h>
 #include <linux/ptp_clock_kernel.h>
+#include <linux/random.h>
 #include <linux/seqlock.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -30,6 +36,8 @@
 #include <linux/sysfs.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
+
+#include "vmclock_abi.h"
 
 #define SIM_MAX_CLOCKS	64
 /* Reads remembered for the one-second window: max_rate and rate_limit. */
@@ -223,9 +231,9 @@ struct sim_clock {
 };
 
 /*
- * sim_mutex: protects sim_clocks[]; held across adding, deleting and
- * pause.  Per-clock debugfs handlers never take it, so deleting a clock
- * may wait for them with it held.
+ * sim_mutex: protects sim_clocks[] and sim_pages[]; held across adding,
+ * deleting and pause.  Per-clock and per-device debugfs handlers never
+ * take it, so deleting may wait for them with it held.
  */
 static DEFINE_MUTEX(sim_mutex);
 static struct sim_clock *sim_clocks[SIM_MAX_CLOCKS];
@@ -1255,6 +1263,385 @@ static char *sim_word(char **s)
 	return w;
 }
 
+/*
+ * The vmclock device: a page the hypervisor writes and the guest reads
+ * (the published vmclock ABI, kernel/vmclock_abi.h), which Linux finds as
+ * the ACPI device AMZNC10C or VMCLOCK, a platform device whose one memory
+ * resource is the page.  A simulated one is a platform device VMCLOCK.N
+ * whose memory resource is a page of RAM; every change of the page goes
+ * through the seq_count protocol, as the hypervisor's do.
+ */
+#define SIM_MAX_PAGES	8
+
+enum sim_page_attr_id {
+	SP_DISRUPT, SP_STATUS, SP_MAXERR, SP_ESTERR, SP_FLAGS, SP_MARKER,
+	SP_SEQ, SP_STUCK, SP_RAW, SP_NR
+};
+
+/**
+ * struct sim_page_attr - one per-device debugfs file
+ * @name: file name
+ * @mode: permissions; files without 0200 refuse writes (root may open them)
+ * @min: smallest value a write accepts
+ * @max: largest value a write accepts
+ */
+struct sim_page_attr {
+	const char *name;
+	umode_t mode;
+	u64 min, max;
+};
+
+static const struct sim_page_attr sim_page_attrs[SP_NR] = {
+	[SP_DISRUPT] = { "disrupt", 0200, 1, 1 },
+	[SP_STATUS]  = { "clock_status", 0644, 0, VMCLOCK_PAGE_STATUS_MAX },
+	[SP_MAXERR]  = { "maxerror_ns", 0644, 0, U64_MAX },
+	[SP_ESTERR]  = { "esterror_ns", 0644, 0, U64_MAX },
+	[SP_FLAGS]   = { "flags", 0644, 0, U64_MAX },
+	[SP_MARKER]  = { "marker", 0444 },
+	[SP_SEQ]     = { "seq", 0444 },
+	[SP_STUCK]   = { "stuck_odd", 0644, 0, 1 },
+	[SP_RAW]     = { "raw", 0444 },
+};
+
+struct sim_page;
+
+/**
+ * struct sim_page_file - what a per-device debugfs file points to
+ * @p: the device
+ * @attr: which file (enum sim_page_attr_id)
+ */
+struct sim_page_file {
+	struct sim_page *p;
+	unsigned int attr;
+};
+
+/**
+ * struct sim_page - one simulated vmclock device
+ * @id: N of the platform device VMCLOCK.N and of the directory pageN
+ * @pdev: the platform device; its one IORESOURCE_MEM resource is @abi's page
+ * @abi: the page.  It belongs to @pdev (devres) and is freed with the
+ *	device's last reference, after it is unregistered.
+ * @dir: debugfs directory
+ * @files: targets of the files in @dir
+ * @lock: serializes changes of the page, the writers of the files in
+ *	@dir; protects @stuck
+ * @stuck: an update is left open: seq_count stays odd
+ */
+struct sim_page {
+	unsigned int id;
+	struct platform_device *pdev;
+	struct vmclock_page_abi *abi;
+	struct dentry *dir;
+	struct sim_page_file files[SP_NR];
+	struct mutex lock;		/* see @lock above */
+	bool stuck;
+};
+
+/* Under sim_mutex. */
+static struct sim_page *sim_pages[SIM_MAX_PAGES];
+
+static void sim_page_seq_inc(struct vmclock_page_abi *abi)
+{
+	WRITE_ONCE(abi->seq_count,
+		   cpu_to_le32(le32_to_cpu(abi->seq_count) + 1));
+}
+
+/*
+ * Open an update, as the hypervisor does: seq_count odd, then the changes.
+ * Within an update left open by stuck_odd, changes join it.  Caller holds
+ * p->lock.
+ */
+static void sim_page_begin(struct sim_page *p)
+{
+	if (p->stuck)
+		return;
+	sim_page_seq_inc(p->abi);
+	smp_wmb();	/* seq_count odd before any change */
+}
+
+/* Close it: seq_count even once every change is visible. */
+static void sim_page_end(struct sim_page *p)
+{
+	if (p->stuck)
+		return;
+	smp_wmb();	/* the changes before seq_count even */
+	sim_page_seq_inc(p->abi);
+}
+
+/* A fresh page: a synchronized clock with no counter, as QEMU has none. */
+static void sim_page_init(struct vmclock_page_abi *abi)
+{
+	u64 marker;
+
+	do {
+		marker = get_random_u64();
+	} while (!marker);
+	abi->magic = cpu_to_le32(VMCLOCK_PAGE_MAGIC);
+	abi->size = cpu_to_le32(sizeof(*abi));
+	abi->version = cpu_to_le16(VMCLOCK_PAGE_VERSION);
+	abi->counter_id = VMCLOCK_PAGE_COUNTER_INVALID;
+	abi->time_type = VMCLOCK_PAGE_TIME_UTC;
+	abi->disruption_marker = cpu_to_le64(marker);
+	abi->flags = cpu_to_le64(VMCLOCK_PAGE_FLAG_TIME_MAXERROR_VALID |
+				 VMCLOCK_PAGE_FLAG_TIME_ESTERROR_VALID);
+	abi->clock_status = VMCLOCK_PAGE_STATUS_SYNCHRONIZED;
+	abi->time_esterror_nanosec = cpu_to_le64(10000);
+	abi->time_maxerror_nanosec = cpu_to_le64(100000);
+}
+
+static int sim_page_show(struct sim_page *p, unsigned int attr, char *buf,
+			 size_t len)
+{
+	const struct vmclock_page_abi *abi = p->abi;
+	int n;
+
+	mutex_lock(&p->lock);
+	switch (attr) {
+	case SP_STATUS:
+		n = scnprintf(buf, len, "%u\n", abi->clock_status);
+		break;
+	case SP_MAXERR:
+		n = scnprintf(buf, len, "%llu\n",
+			      le64_to_cpu(abi->time_maxerror_nanosec));
+		break;
+	case SP_ESTERR:
+		n = scnprintf(buf, len, "%llu\n",
+			      le64_to_cpu(abi->time_esterror_nanosec));
+		break;
+	case SP_FLAGS:
+		n = scnprintf(buf, len, "%llu\n", le64_to_cpu(abi->flags));
+		break;
+	case SP_MARKER:
+		n = scnprintf(buf, len, "%llu\n",
+			      le64_to_cpu(abi->disruption_marker));
+		break;
+	case SP_SEQ:
+		n = scnprintf(buf, len, "%u\n", le32_to_cpu(abi->seq_count));
+		break;
+	case SP_STUCK:
+		n = scnprintf(buf, len, "%d\n", p->stuck);
+		break;
+	case SP_RAW:
+		n = min(len, sizeof(*abi));
+		memcpy(buf, abi, n);
+		break;
+	default:
+		n = 0;
+		break;
+	}
+	mutex_unlock(&p->lock);
+	return n;
+}
+
+static int sim_page_store(struct sim_page *p, unsigned int attr, const char *s)
+{
+	const struct sim_page_attr *a = &sim_page_attrs[attr];
+	struct vmclock_page_abi *abi = p->abi;
+	u64 v, marker;
+	int err;
+
+	if (!(a->mode & 0200))
+		return -EPERM;
+	err = kstrtou64(s, 0, &v);
+	if (err)
+		return err;
+	if (v < a->min || v > a->max)
+		return -EINVAL;
+
+	mutex_lock(&p->lock);
+	if (attr == SP_STUCK) {
+		if (v && !p->stuck) {
+			sim_page_begin(p);
+			p->stuck = true;
+		} else if (!v && p->stuck) {
+			p->stuck = false;
+			sim_page_end(p);
+		}
+		mutex_unlock(&p->lock);
+		return 0;
+	}
+	sim_page_begin(p);
+	switch (attr) {
+	case SP_DISRUPT:
+		/* an odd step changes it, and comes back only after 2^64 */
+		marker = le64_to_cpu(abi->disruption_marker);
+		marker += get_random_u64() | 1;
+		WRITE_ONCE(abi->disruption_marker, cpu_to_le64(marker));
+		break;
+	case SP_STATUS:
+		WRITE_ONCE(abi->clock_status, v);
+		break;
+	case SP_MAXERR:
+		WRITE_ONCE(abi->time_maxerror_nanosec, cpu_to_le64(v));
+		break;
+	case SP_ESTERR:
+		WRITE_ONCE(abi->time_esterror_nanosec, cpu_to_le64(v));
+		break;
+	case SP_FLAGS:
+		WRITE_ONCE(abi->flags, cpu_to_le64(v));
+		break;
+	}
+	sim_page_end(p);
+	mutex_unlock(&p->lock);
+	return 0;
+}
+
+static ssize_t sim_page_read(struct file *file, char __user *ubuf,
+			     size_t count, loff_t *ppos)
+{
+	struct sim_page_file *f = file->private_data;
+	char buf[sizeof(struct vmclock_page_abi) + 32];
+	int n;
+
+	n = sim_page_show(f->p, f->attr, buf, sizeof(buf));
+	return simple_read_from_buffer(ubuf, count, ppos, buf, n);
+}
+
+static ssize_t sim_page_write(struct file *file, const char __user *ubuf,
+			      size_t count, loff_t *ppos)
+{
+	struct sim_page_file *f = file->private_data;
+	char buf[32], *s;
+	int err;
+
+	err = sim_copy_line(ubuf, count, buf, sizeof(buf), &s);
+	if (!err)
+		err = sim_page_store(f->p, f->attr, s);
+	return err ? err : count;
+}
+
+static const struct file_operations sim_page_fops = {
+	.owner	= THIS_MODULE,
+	.open	= simple_open,
+	.read	= sim_page_read,
+	.write	= sim_page_write,
+	.llseek	= default_llseek,
+};
+
+/*
+ * Remove a device that sim_pages[] no longer holds: its debugfs files
+ * first (debugfs waits for handlers in flight), then the platform device.
+ * Pass remove_dir false when the whole debugfs tree is already gone.
+ */
+static void sim_page_destroy(struct sim_page *p, bool remove_dir)
+{
+	if (remove_dir)
+		debugfs_remove_recursive(p->dir);
+	platform_device_unregister(p->pdev);
+	mutex_destroy(&p->lock);
+	kfree(p);
+}
+
+/*
+ * The page is allocated as a managed resource of the platform device, so
+ * that it lives as long as the device: a consumer holding a reference to
+ * the device never reads memory given back.  It is freed by the driver
+ * core, not by this module, when the last reference goes.  As a resource
+ * of the device, platform_device_add() inserts it in the iomem tree, where
+ * it nests inside the System RAM range that holds it (/proc/iomem).
+ */
+static int sim_page_resource(struct platform_device *pdev, phys_addr_t phys)
+{
+	struct resource res = DEFINE_RES_MEM(phys, PAGE_SIZE);
+
+	return platform_device_add_resources(pdev, &res, 1);
+}
+
+static struct platform_device *sim_page_device(unsigned int id,
+					       struct vmclock_page_abi **abi)
+{
+	struct platform_device *pdev;
+	unsigned long va;
+	int err = -ENOMEM;
+
+	pdev = platform_device_alloc("VMCLOCK", id);
+	if (!pdev)
+		return ERR_PTR(-ENOMEM);
+	va = devm_get_free_pages(&pdev->dev, GFP_KERNEL | __GFP_ZERO, 0);
+	if (!va)
+		goto put;
+	*abi = (struct vmclock_page_abi *)va;
+	sim_page_init(*abi);
+	err = sim_page_resource(pdev, virt_to_phys(*abi));
+	if (!err)
+		err = platform_device_add(pdev);
+	if (!err)
+		return pdev;
+put:
+	platform_device_put(pdev);
+	return ERR_PTR(err);
+}
+
+/* Caller holds sim_mutex. */
+static int sim_page_add(unsigned int id)
+{
+	struct sim_page *p;
+	char dname[16];
+	unsigned int i;
+
+	if (id >= SIM_MAX_PAGES)
+		return -EINVAL;
+	if (sim_pages[id])
+		return -EEXIST;
+	p = kzalloc_obj(*p, GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	p->id = id;
+	mutex_init(&p->lock);
+	p->pdev = sim_page_device(id, &p->abi);
+	if (IS_ERR(p->pdev)) {
+		int err = PTR_ERR(p->pdev);
+
+		mutex_destroy(&p->lock);
+		kfree(p);
+		return err;
+	}
+	snprintf(dname, sizeof(dname), "page%u", id);
+	p->dir = debugfs_create_dir(dname, sim_root);
+	for (i = 0; i < SP_NR; i++) {
+		p->files[i].p = p;
+		p->files[i].attr = i;
+		debugfs_create_file(sim_page_attrs[i].name,
+				    sim_page_attrs[i].mode, p->dir,
+				    &p->files[i], &sim_page_fops);
+	}
+	sim_pages[id] = p;
+	return 0;
+}
+
+/* Caller holds sim_mutex. */
+static int sim_page_del(unsigned int id)
+{
+	struct sim_page *p;
+
+	if (id >= SIM_MAX_PAGES)
+		return -EINVAL;
+	p = sim_pages[id];
+	if (!p)
+		return -ENOENT;
+	sim_pages[id] = NULL;
+	sim_page_destroy(p, true);
+	return 0;
+}
+
+/* "page add N", "page del N": op is add or del, s the rest of the line. */
+static int sim_page_ctl(const char *op, char *s)
+{
+	char *num = s ? sim_word(&s) : NULL;
+	unsigned int id;
+	int err;
+
+	if (!num || s || (strcmp(op, "add") && strcmp(op, "del")))
+		return -EINVAL;
+	err = kstrtouint(num, 10, &id);
+	if (err)
+		return err;
+	mutex_lock(&sim_mutex);
+	err = op[0] == 'a' ? sim_page_add(id) : sim_page_del(id);
+	mutex_unlock(&sim_mutex);
+	return err;
+}
+
 static ssize_t sim_ctl_write(struct file *file, const char __user *ubuf,
 			     size_t count, loff_t *ppos)
 {
@@ -1280,6 +1667,8 @@ static ssize_t sim_ctl_write(struct file *file, const char __user *ubuf,
 		mutex_lock(&sim_mutex);
 		err = cmd[0] == 'a' ? sim_add(id, s) : sim_del(id);
 		mutex_unlock(&sim_mutex);
+	} else if (!strcmp(cmd, "page")) {
+		err = sim_page_ctl(arg, s);
 	} else if (!strcmp(cmd, "pause") || !strcmp(cmd, "truth_freq")) {
 		err = s ? -EINVAL : kstrtos64(arg, 10, &v);
 		if (!err) {
@@ -1399,6 +1788,11 @@ static void __exit sim_exit(void)
 		if (sim_clocks[i])
 			sim_clock_destroy(sim_clocks[i], false);
 		sim_clocks[i] = NULL;
+	}
+	for (i = 0; i < SIM_MAX_PAGES; i++) {
+		if (sim_pages[i])
+			sim_page_destroy(sim_pages[i], false);
+		sim_pages[i] = NULL;
 	}
 	mutex_unlock(&sim_mutex);
 }

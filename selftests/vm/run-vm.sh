@@ -12,8 +12,12 @@
 # format tap-count.awk reads).  The guest's own TAP is followed by a section
 # "vm-SUITE" that fails when the guest did not report or the kernel log has
 # warnings.  When KVER lacks a distribution module the suite needs (a
-# "#@ modules:" line), the suite is not booted and that section is a skip
-# that says why.  -q keeps the console off the terminal.
+# "#@ modules:" line), or QEMU a device it needs ("#@ qemu-devices:"), the
+# suite is not booted and that section is a skip that says why.  A suite
+# with "#@ snapshot-at: LINE" gets a snapshot disk and a monitor: when the
+# guest prints LINE, the host saves the VM (savevm) and restores it at
+# once (loadvm), as a hypervisor restoring a snapshot does.  -q keeps the
+# console off the terminal.
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -44,6 +48,9 @@ dmods+=($(sed -n 's/^#@ modules://p' "$suite"))
 qemu_extra=($(sed -n 's/^#@ qemu://p' "$suite"))
 # shellcheck disable=SC2207
 bins=($(sed -n 's/^#@ bins://p' "$suite"))
+# shellcheck disable=SC2207
+qdevs=($(sed -n 's/^#@ qemu-devices://p' "$suite"))
+snapshot_at=$(sed -n 's/^#@ snapshot-at: *//p' "$suite")
 kernel=/boot/vmlinuz-$kver
 modsrc=/lib/modules/$kver
 [ -r "$kernel" ] || { echo "run-vm: cannot read $kernel" >&2; exit 2; }
@@ -69,6 +76,15 @@ for d in "${dmods[@]}"; do
 	# "path: dep1 dep2 ...": the module and everything it needs.
 	need+=(${line/:/})
 done
+
+# The QEMU devices it needs (QEMU 10 has vmclock, Debian 12's 7.2 not).
+for d in "${qdevs[@]}"; do
+	qemu-system-x86_64 -device help 2>/dev/null | grep -q "^name \"$d\"" ||
+		skip "$(qemu-system-x86_64 --version | head -n 1) has no device $d, which suite $name needs"
+done
+if [ -n "$snapshot_at" ]; then
+	command -v qemu-img > /dev/null || skip "no qemu-img for the snapshot of suite $name"
+fi
 
 root=$(mktemp -d "$out/$name.root.XXXXXX")
 trap 'rm -rf "$root" "$out/$name.cpio"' EXIT
@@ -124,14 +140,44 @@ if [ "$quiet" = 1 ]; then
 else
 	sink=/dev/stderr
 fi
+# The snapshot round trip: a disk to hold the VM state, the monitor on a
+# pair of pipes (which QEMU opens read-write: no writer needed to start),
+# and a watcher that asks for savevm and loadvm once the guest says so.
+monitor=(-monitor none)
+helpers=()
+if [ -n "$snapshot_at" ]; then
+	mon=$out/$name.mon
+	rm -f "$mon.in" "$mon.out" "$out/$name.qcow2"
+	mkfifo "$mon.in" "$mon.out" || exit 2
+	qemu-img create -q -f qcow2 "$out/$name.qcow2" 64M || exit 2
+	monitor=(-monitor "pipe:$mon"
+		 -drive "if=none,id=vmstate,format=qcow2,file=$out/$name.qcow2")
+	cat "$mon.out" > "$out/$name.monitor" &
+	helpers+=($!)
+	(
+		until grep -qx -- "$snapshot_at" "$serial" 2>/dev/null; do
+			sleep 0.2
+		done
+		# Saved, the guest runs on for a while, then is put back.
+		echo 'savevm vmclock-test' > "$mon.in"
+		sleep 3
+		echo 'loadvm vmclock-test' > "$mon.in"
+		echo 'info status' > "$mon.in"
+	) &
+	helpers+=($!)
+fi
+rm -f "$serial"
+# Unbuffered, so that the watcher sees each line of the console at once.
 timeout -k 5 "$timeout" qemu-system-x86_64 \
 	-accel "$accel" -m 512 -smp 1 \
-	-display none -nodefaults -no-reboot -monitor none -serial stdio \
+	-display none -nodefaults -no-reboot "${monitor[@]}" -serial stdio \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 "${qemu_extra[@]}" \
 	-kernel "$kernel" -initrd "$out/$name.cpio" \
 	-append "console=ttyS0 panic=-1 quiet slub_debug=FZP ${VMCLOCK_KERNEL_ARGS:-}" \
-	</dev/null 2>&1 | tr -d '\r' | tee "$serial" > "$sink"
+	</dev/null 2>&1 | stdbuf -o0 tr -d '\r' | tee "$serial" > "$sink"
 qrc=${PIPESTATUS[0]}
+[ ${#helpers[@]} = 0 ] || kill "${helpers[@]}" 2>/dev/null
+[ -z "$snapshot_at" ] || rm -f "$mon.in" "$mon.out" "$out/$name.qcow2"
 end=$(date +%s.%N)
 secs=$(echo "$start $end" | awk '{ printf "%.1f", $2 - $1 }')
 

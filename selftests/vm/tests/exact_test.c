@@ -18,6 +18,10 @@
  *   cross timestamps at run time is read with its next method.
  * forced_fallback: each attach-time check made to fail in turn: the
  *   source is read through clock_gettime and says why.
+ * device_disruption: a simulated vmclock device (the hypervisor's page)
+ *   is followed whether it comes before or after vmclock; its disruption
+ *   marker moving makes the unified clock disrupted within a tick, also
+ *   after the page was caught mid-update; the clock synchronizes again.
  *
  * Needs vmclock and vmclock_sim loaded with no sources attached, root.
  */
@@ -63,6 +67,7 @@ FIXTURE_TEARDOWN(exact)
 
 	write_str(FAULT_FILE, "0");
 	sim_ctl("truth_freq 0");
+	sim_ctl("page del 0");
 	system("for d in /sys/kernel/vmclock/sources/*; do "
 	       "[ -d $d ] && vmclockctl source del ${d##*/}; done");
 	for (i = 0; i < 4; i++) {
@@ -355,6 +360,102 @@ TEST_F_TIMEOUT(exact, forced_fallback, 90)
 	ASSERT_NE(0U, id);
 	field(id, "read_method", buf, sizeof(buf));
 	EXPECT_STREQ("crosststamp", buf);
+}
+
+static bool wait_line(const char *path, const char *want, double secs)
+{
+	double end = now_s() + secs;
+	char buf[64];
+
+	do {
+		if (!read_line(path, buf, sizeof(buf)) && !strcmp(buf, want))
+			return true;
+		usleep(50000);
+	} while (now_s() < end);
+	return false;
+}
+
+/* Seconds until the unified clock is disrupted, or -1 after secs. */
+static double time_to_disrupted(FIXTURE_DATA(exact) *self, double secs)
+{
+	double start = now_s();
+	struct status st;
+
+	while (now_s() < start + secs) {
+		if (!get_status(self->nl, &st) &&
+		    st.status == VMCLOCK_STATUS_DISRUPTED)
+			return now_s() - start;
+		usleep(20000);
+	}
+	return -1;
+}
+
+#define HV "/sys/kernel/vmclock/hv_"
+#define PAGE0 SIM_DIR "/page0/"
+
+/*
+ * vmclock loaded afresh: no source, no hold left by the tests before; the
+ * device page is found by the scan of the platform bus.
+ */
+static void reload(struct __test_metadata *_metadata,
+		   FIXTURE_DATA(exact) *self)
+{
+	system("for d in /sys/kernel/vmclock/sources/*; do "
+	       "[ -d $d ] && vmclockctl source del ${d##*/}; done");
+	close(self->phc);
+	vmclock_nl_close(self->nl);
+	ASSERT_EQ(0, system("modprobe -r vmclock && modprobe vmclock"));
+	self->nl = vmclock_nl_open();
+	ASSERT_NE(NULL, self->nl);
+	self->phc = open_phc(own_phc());
+	ASSERT_LE(0, self->phc);
+	self->last = 0;
+}
+
+TEST_F_TIMEOUT(exact, device_disruption, 150)
+{
+	unsigned long long last = 0;
+	char buf[64], marker[64];
+	double t;
+
+	/* Added while vmclock is loaded: found through the bus notifier. */
+	ASSERT_EQ(0, sim_ctl("page add 0"));
+	EXPECT_TRUE(wait_line(HV "device", "VMCLOCK.0", 2));
+	/* There before vmclock: found by its scan. */
+	reload(_metadata, self);
+	EXPECT_TRUE(wait_line(HV "device", "VMCLOCK.0", 2));
+	ASSERT_EQ(0, read_line(HV "disruptions", buf, sizeof(buf)));
+	EXPECT_STREQ("0", buf);
+
+	ASSERT_NE(0U, attach(_metadata, self, 0, "KVM virtual PTP"));
+	ASSERT_TRUE(wait_synced(self->nl, 30))
+		system("cat /sys/kernel/vmclock/status; vmclockctl sources");
+	ASSERT_EQ(0, read_line(HV "marker", marker, sizeof(marker)));
+
+	ASSERT_EQ(0, write_str(PAGE0 "disrupt", "1"));
+	t = time_to_disrupted(self, 3);
+	TH_LOG("disrupted %.2f s after the marker moved", t);
+	EXPECT_LE(0, t);
+	EXPECT_GT(1.5, t);
+	EXPECT_TRUE(wait_line(HV "disruptions", "1", 1));
+	ASSERT_EQ(0, read_line(HV "marker", buf, sizeof(buf)));
+	EXPECT_STRNE(marker, buf);
+	check_for(_metadata, self, "after the disruption", 5, &last);
+	EXPECT_TRUE(wait_synced(self->nl, 60));
+
+	/* Caught mid-update, the page says nothing until it is whole. */
+	ASSERT_EQ(0, write_str(PAGE0 "stuck_odd", "1"));
+	ASSERT_EQ(0, write_str(PAGE0 "disrupt", "1"));
+	EXPECT_GT(0, time_to_disrupted(self, 2.5));
+	ASSERT_EQ(0, write_str(PAGE0 "stuck_odd", "0"));
+	t = time_to_disrupted(self, 3);
+	EXPECT_LE(0, t);
+	EXPECT_TRUE(wait_line(HV "disruptions", "2", 1));
+	EXPECT_TRUE(wait_synced(self->nl, 60));
+
+	/* Gone: let go of. */
+	ASSERT_EQ(0, sim_ctl("page del 0"));
+	EXPECT_TRUE(wait_line(HV "device", "none", 2));
 }
 
 TEST_HARNESS_MAIN

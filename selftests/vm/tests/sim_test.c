@@ -1269,6 +1269,355 @@ TEST_F(sim, unregister)
 	close(fd2);
 }
 
+/*
+ * Simulated vmclock devices (page add/del): a platform device VMCLOCK.N
+ * whose memory resource is a page in the vmclock ABI, each change made
+ * inside a seq_count update.
+ */
+#define PAGE_RAW_SIZE	0x68
+
+static int page_set(int id, const char *file, const char *v)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), SIM "/page%d/%s", id, file);
+	return write_str(path, v);
+}
+
+/*
+ * A page's debugfs file, a decimal u64, as the bits of a long long (the
+ * marker takes all 64); -1 when unreadable.
+ */
+static long long page_get(int id, const char *file)
+{
+	char path[128], buf[64];
+
+	snprintf(path, sizeof(path), SIM "/page%d/%s", id, file);
+	if (s_read(path, buf, sizeof(buf)))
+		return -1;
+	return (long long)strtoull(buf, NULL, 10);
+}
+
+/* The page's ABI structure as the device holds it (debugfs "raw"). */
+static int page_raw(int id, unsigned char *raw)
+{
+	char path[128];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), SIM "/page%d/raw", id);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, raw, PAGE_RAW_SIZE + 1);
+	close(fd);
+	return n == PAGE_RAW_SIZE ? 0 : -EIO;
+}
+
+/* A little endian field of the page, at its ABI offset, as page_get(). */
+static long long le(const unsigned char *raw, int off, int len)
+{
+	unsigned long long v = 0;
+
+	while (len--)
+		v = v << 8 | raw[off + len];
+	return (long long)v;
+}
+
+static bool path_exists(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st);
+}
+
+/*
+ * The device's line in /proc/iomem (two spaces of indentation per level):
+ * its range, and whether the line it nests in is System RAM.  -ENOENT
+ * when there is none.
+ */
+static int page_iomem(int id, unsigned long long *start,
+		      unsigned long long *end, bool *in_ram)
+{
+	char line[256], above[8][256] = { "" }, name[32];
+	int err = -ENOENT;
+	size_t depth;
+	FILE *f;
+
+	snprintf(name, sizeof(name), " : VMCLOCK.%d\n", id);
+	f = fopen("/proc/iomem", "r");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		depth = strspn(line, " ") / 2;
+		if (depth >= 8)
+			continue;
+		strcpy(above[depth], line);
+		if (!strstr(line, name))
+			continue;
+		if (sscanf(line, " %llx-%llx", start, end) == 2) {
+			*in_ram = depth &&
+				  strstr(above[depth - 1], " : System RAM\n");
+			err = 0;
+		}
+		break;
+	}
+	fclose(f);
+	return err;
+}
+
+FIXTURE(page) {
+	int unused;
+};
+
+FIXTURE_SETUP(page)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		sim_ctl("page del %d", i);
+}
+
+FIXTURE_TEARDOWN(page)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		sim_ctl("page del %d", i);
+}
+
+/*
+ * page add: a platform device VMCLOCK.N, its page's range claimed in the
+ * iomem tree inside System RAM, the page filled as a fresh device's;
+ * page del: all of it gone.
+ */
+TEST_F(page, add_and_del)
+{
+	unsigned long long start, end, start7, end7;
+	long psize = sysconf(_SC_PAGESIZE);
+	unsigned char raw[PAGE_RAW_SIZE];
+	char buf[64];
+	bool in_ram;
+
+	ASSERT_EQ(0, sim_ctl("page add 0"));
+	EXPECT_TRUE(path_exists("/sys/bus/platform/devices/VMCLOCK.0"));
+	EXPECT_EQ(0, s_read("/sys/bus/platform/devices/VMCLOCK.0/modalias",
+			    buf, sizeof(buf)));
+	EXPECT_STREQ("platform:VMCLOCK", buf);
+	ASSERT_EQ(0, page_iomem(0, &start, &end, &in_ram));
+	EXPECT_EQ(psize, (long)(end - start + 1));
+	EXPECT_EQ(0, (long)(start % psize));
+	EXPECT_NE(0, (long)start);	/* root sees the addresses */
+	EXPECT_TRUE(in_ram);
+
+	ASSERT_EQ(0, page_raw(0, raw));
+	EXPECT_EQ(0x4b4c4356, le(raw, 0x00, 4));
+	EXPECT_EQ(0, memcmp(raw, "VCLK", 4));
+	EXPECT_EQ(0x68, le(raw, 0x04, 4));
+	EXPECT_EQ(1, le(raw, 0x08, 2));
+	EXPECT_EQ(0xff, raw[0x0a]);		/* no counter */
+	EXPECT_EQ(0, raw[0x0b]);		/* UTC */
+	EXPECT_EQ(0, le(raw, 0x0c, 4));		/* seq_count */
+	EXPECT_NE(0, le(raw, 0x10, 8));		/* disruption_marker */
+	EXPECT_EQ(page_get(0, "marker"), le(raw, 0x10, 8));
+	EXPECT_EQ(0x60, le(raw, 0x18, 8));	/* TIME_{EST,MAX}ERROR_VALID */
+	EXPECT_EQ(2, raw[0x22]);		/* synchronized */
+	EXPECT_EQ(10000, le(raw, 0x58, 8));
+	EXPECT_EQ(100000, le(raw, 0x60, 8));
+	EXPECT_EQ(0, page_get(0, "seq"));
+	EXPECT_EQ(0, page_get(0, "stuck_odd"));
+	EXPECT_EQ(2, page_get(0, "clock_status"));
+	EXPECT_EQ(0x60, page_get(0, "flags"));
+	EXPECT_EQ(10000, page_get(0, "esterror_ns"));
+	EXPECT_EQ(100000, page_get(0, "maxerror_ns"));
+
+	EXPECT_EQ(-EEXIST, sim_ctl("page add 0"));
+	ASSERT_EQ(0, sim_ctl("page add 7"));
+	EXPECT_TRUE(path_exists("/sys/bus/platform/devices/VMCLOCK.7"));
+	ASSERT_EQ(0, page_iomem(7, &start7, &end7, &in_ram));
+	EXPECT_TRUE(end7 < start || start7 > end);
+	EXPECT_NE(page_get(0, "marker"), page_get(7, "marker"));
+
+	ASSERT_EQ(0, sim_ctl("page del 0"));
+	EXPECT_FALSE(path_exists("/sys/bus/platform/devices/VMCLOCK.0"));
+	EXPECT_FALSE(path_exists(SIM "/page0"));
+	EXPECT_EQ(-ENOENT, page_iomem(0, &start, &end, &in_ram));
+	EXPECT_EQ(-ENOENT, sim_ctl("page del 0"));
+	EXPECT_TRUE(path_exists("/sys/bus/platform/devices/VMCLOCK.7"));
+	EXPECT_EQ(0, sim_ctl("page del 7"));
+	EXPECT_FALSE(path_exists("/sys/bus/platform/devices/VMCLOCK.7"));
+	/* a new device gets a fresh page */
+	ASSERT_EQ(0, sim_ctl("page add 0"));
+	EXPECT_EQ(0, page_get(0, "seq"));
+}
+
+/* Bad commands and values: -EINVAL (-EPERM for read-only files). */
+TEST_F(page, errors)
+{
+	long long seq;
+
+	EXPECT_EQ(-EINVAL, sim_ctl("page add 8"));
+	EXPECT_EQ(-EINVAL, sim_ctl("page add"));
+	EXPECT_EQ(-EINVAL, sim_ctl("page"));
+	EXPECT_EQ(-EINVAL, sim_ctl("page add x"));
+	EXPECT_EQ(-EINVAL, sim_ctl("page add -1"));
+	EXPECT_EQ(-EINVAL, sim_ctl("page add 0 1"));
+	EXPECT_EQ(-EINVAL, sim_ctl("page move 0"));
+	EXPECT_EQ(-EINVAL, sim_ctl("page del 8"));
+	EXPECT_EQ(-ENOENT, sim_ctl("page del 3"));
+	EXPECT_FALSE(path_exists("/sys/bus/platform/devices/VMCLOCK.8"));
+
+	ASSERT_EQ(0, sim_ctl("page add 3"));
+	seq = page_get(3, "seq");
+	EXPECT_EQ(-EINVAL, page_set(3, "clock_status", "5"));
+	EXPECT_EQ(-EINVAL, page_set(3, "clock_status", "-1"));
+	EXPECT_EQ(-EINVAL, page_set(3, "disrupt", "0"));
+	EXPECT_EQ(-EINVAL, page_set(3, "disrupt", "2"));
+	EXPECT_EQ(-EINVAL, page_set(3, "stuck_odd", "2"));
+	EXPECT_EQ(-EINVAL, page_set(3, "maxerror_ns", "-1"));
+	EXPECT_EQ(-EINVAL, page_set(3, "esterror_ns", "1e3"));
+	EXPECT_EQ(-EINVAL, page_set(3, "flags", "x"));
+	EXPECT_EQ(-EPERM, page_set(3, "marker", "1"));
+	EXPECT_EQ(-EPERM, page_set(3, "seq", "2"));
+	/* refused writes change nothing, not even seq_count */
+	EXPECT_EQ(seq, page_get(3, "seq"));
+	EXPECT_EQ(2, page_get(3, "clock_status"));
+	EXPECT_EQ(0, page_get(3, "stuck_odd"));
+}
+
+/*
+ * Each knob changes its field inside one update: seq_count two more and
+ * even after it; a disruption moves the marker by an odd amount, to a
+ * value it never had.
+ */
+TEST_F(page, knobs)
+{
+	long long seq, m[64];
+	unsigned char raw[PAGE_RAW_SIZE];
+	int i, j;
+
+	ASSERT_EQ(0, sim_ctl("page add 1"));
+	seq = page_get(1, "seq");
+	ASSERT_EQ(0, seq % 2);
+
+	ASSERT_EQ(0, page_set(1, "clock_status", "3"));
+	EXPECT_EQ(seq += 2, page_get(1, "seq"));
+	ASSERT_EQ(0, page_set(1, "maxerror_ns", "18446744073709551615"));
+	EXPECT_EQ(seq += 2, page_get(1, "seq"));
+	ASSERT_EQ(0, page_set(1, "esterror_ns", "1234"));
+	EXPECT_EQ(seq += 2, page_get(1, "seq"));
+	ASSERT_EQ(0, page_set(1, "flags", "0x7f"));
+	EXPECT_EQ(seq += 2, page_get(1, "seq"));
+	ASSERT_EQ(0, page_raw(1, raw));
+	EXPECT_EQ(3, raw[0x22]);
+	EXPECT_EQ(-1, le(raw, 0x60, 8));	/* U64_MAX */
+	EXPECT_EQ(1234, le(raw, 0x58, 8));
+	EXPECT_EQ(0x7f, le(raw, 0x18, 8));
+	EXPECT_EQ(seq, le(raw, 0x0c, 4));
+	EXPECT_EQ(3, page_get(1, "clock_status"));
+	EXPECT_EQ(1234, page_get(1, "esterror_ns"));
+	EXPECT_EQ(0x7f, page_get(1, "flags"));
+
+	m[0] = page_get(1, "marker");
+	for (i = 1; i < 64; i++) {
+		ASSERT_EQ(0, page_set(1, "disrupt", "1"));
+		EXPECT_EQ(seq += 2, page_get(1, "seq"));
+		m[i] = page_get(1, "marker");
+		EXPECT_EQ(1, (int)(((unsigned long long)m[i] - m[i - 1]) & 1));
+		for (j = 0; j < i; j++)
+			EXPECT_NE(m[j], m[i]);
+	}
+	ASSERT_EQ(0, page_raw(1, raw));
+	EXPECT_EQ(m[63], le(raw, 0x10, 8));
+	/* a disruption touches nothing else */
+	EXPECT_EQ(3, raw[0x22]);
+	EXPECT_EQ(0x7f, le(raw, 0x18, 8));
+	EXPECT_EQ(0x4b4c4356, le(raw, 0x00, 4));
+}
+
+/*
+ * stuck_odd: an update left open, as a hypervisor preempted in the middle
+ * of one; changes made meanwhile join it, and closing it makes seq_count
+ * even again.
+ */
+TEST_F(page, stuck_odd)
+{
+	long long seq, marker;
+	unsigned char raw[PAGE_RAW_SIZE];
+
+	ASSERT_EQ(0, sim_ctl("page add 2"));
+	ASSERT_EQ(0, page_set(2, "disrupt", "1"));
+	seq = page_get(2, "seq");
+	marker = page_get(2, "marker");
+	ASSERT_EQ(0, page_set(2, "stuck_odd", "1"));
+	EXPECT_EQ(1, page_get(2, "stuck_odd"));
+	EXPECT_EQ(seq + 1, page_get(2, "seq"));
+	ASSERT_EQ(0, page_raw(2, raw));
+	EXPECT_EQ(seq + 1, le(raw, 0x0c, 4));
+	ASSERT_EQ(0, page_set(2, "stuck_odd", "1"));	/* still the one */
+	EXPECT_EQ(seq + 1, page_get(2, "seq"));
+	ASSERT_EQ(0, page_set(2, "disrupt", "1"));
+	ASSERT_EQ(0, page_set(2, "clock_status", "4"));
+	EXPECT_EQ(seq + 1, page_get(2, "seq"));
+	EXPECT_NE(marker, page_get(2, "marker"));
+	EXPECT_EQ(4, page_get(2, "clock_status"));
+	ASSERT_EQ(0, page_set(2, "stuck_odd", "0"));
+	EXPECT_EQ(0, page_get(2, "stuck_odd"));
+	EXPECT_EQ(seq + 2, page_get(2, "seq"));
+	ASSERT_EQ(0, page_set(2, "stuck_odd", "0"));	/* nothing open */
+	EXPECT_EQ(seq + 2, page_get(2, "seq"));
+	ASSERT_EQ(0, page_set(2, "disrupt", "1"));
+	EXPECT_EQ(seq + 4, page_get(2, "seq"));
+}
+
+/* Writers in parallel: each change its own update, none lost. */
+TEST_F(page, parallel_writers)
+{
+	static const char * const knob[] = { "disrupt", "clock_status", "flags" };
+	long long seq;
+	int i, k, st, n = 300;
+	pid_t kid[3];
+
+	ASSERT_EQ(0, sim_ctl("page add 4"));
+	seq = page_get(4, "seq");
+	for (k = 0; k < 3; k++) {
+		kid[k] = fork();
+		ASSERT_LE(0, kid[k]);
+		if (!kid[k]) {
+			for (i = 0; i < n; i++)
+				if (page_set(4, knob[k], k == 0 ? "1" : i & 1 ? "2" : "3"))
+					_exit(1);
+			_exit(0);
+		}
+	}
+	for (k = 0; k < 3; k++) {
+		ASSERT_EQ(kid[k], waitpid(kid[k], &st, 0));
+		EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st));
+	}
+	EXPECT_EQ(seq + 2 * 3 * n, page_get(4, "seq"));
+}
+
+/* Unloading with devices present removes them; loading again is clean. */
+TEST_F(page, unload)
+{
+	unsigned long long start, end;
+	bool in_ram;
+
+	ASSERT_EQ(0, sim_ctl("page add 0"));
+	ASSERT_EQ(0, sim_ctl("page add 5"));
+	ASSERT_EQ(0, page_set(5, "stuck_odd", "1"));
+	ASSERT_EQ(0, system("modprobe -r vmclock_sim"));
+	EXPECT_FALSE(path_exists(SIM));
+	EXPECT_FALSE(path_exists("/sys/bus/platform/devices/VMCLOCK.0"));
+	EXPECT_FALSE(path_exists("/sys/bus/platform/devices/VMCLOCK.5"));
+	EXPECT_EQ(-ENOENT, page_iomem(0, &start, &end, &in_ram));
+	EXPECT_EQ(-ENOENT, page_iomem(5, &start, &end, &in_ram));
+	ASSERT_EQ(0, system("modprobe vmclock_sim"));
+	ASSERT_EQ(0, sim_ctl("page add 0"));
+	EXPECT_TRUE(path_exists("/sys/bus/platform/devices/VMCLOCK.0"));
+	EXPECT_EQ(0, page_get(0, "seq"));
+}
+
 /* Unloading with a clock open and in use: clean; reads then fail. */
 TEST_F(sim, unload_with_open_fd)
 {

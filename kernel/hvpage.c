@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmclock: the vmclock device's page, the hypervisor's word on disruptions.
+ *
+ * Hypervisors that offer the "vmclock" device (QEMU's -device vmclock, AWS
+ * EC2) describe it in ACPI (_HID AMZNC10C, _CID VMCLOCK), and Linux makes
+ * it a platform device named after that id ("AMZNC10C:00").  Its one memory
+ * resource is a page the hypervisor keeps current, in a published layout
+ * (kernel/vmclock_abi.h).  Its disruption marker changes whenever the
+ * guest's counter was disrupted: live migration, a snapshot restored.  No
+ * pause detection can see those reliably, so the marker is taken as the
+ * hypervisor's word: a change disrupts the unified clock at once.
+ *
+ * ptp_vmclock (6.13+) maps the page for /dev/vmclockN, but offers no
+ * in-kernel interface, and its read() is not one kernel_read() can use.
+ * vmclock maps the page itself, read-only in effect (nothing writes it),
+ * from the platform device's resource, whether or not the driver is loaded
+ * (so on 6.1 guests too).  Devices are found when vmclock loads and when
+ * they are added to the platform bus later; a device going away is let go
+ * of before it is gone.  The page is read with its seq_count protocol at
+ * every tick and before each poll's samples are used.
+ */
+
+#include <linux/io.h>
+#include <linux/mutex.h>
+#include <linux/notifier.h>
+#include <linux/platform_device.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+
+#include "vmclock.h"
+#include "vmclock_abi.h"
+
+/* Reads of a page caught in an update before the read is given up. */
+#define VMCLOCK_HVPAGE_TRIES	100
+
+/*
+ * The device followed: at most one (a guest has one counter to disrupt).
+ * vmclock_hvpage_lock protects everything here; it is taken before the
+ * estimator's lock.
+ */
+static DEFINE_MUTEX(vmclock_hvpage_lock);
+static struct device *vmclock_hvpage_dev;
+static const struct vmclock_page_abi *vmclock_hvpage;
+static struct vmclock_hvpage_state vmclock_hvpage_last;
+static u64 vmclock_hvpage_disruptions;
+static u64 vmclock_hvpage_torn;
+
+static bool vmclock_hvpage_name_ok(const char *name)
+{
+	static const char * const ids[] = { "AMZNC10C", "VMCLOCK" };
+	size_t i, n;
+
+	for (i = 0; i < ARRAY_SIZE(ids); i++) {
+		n = strlen(ids[i]);
+		if (!strncmp(name, ids[i], n) &&
+		    (name[n] == ':' || name[n] == '.'))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * One consistent copy of the fields vmclock uses, or false when the
+ * hypervisor kept the page in an update (seq_count odd or moving) for
+ * every try.
+ */
+static bool vmclock_hvpage_read(const struct vmclock_page_abi *p,
+				struct vmclock_hvpage_state *st)
+{
+	u32 seq;
+	int i;
+
+	for (i = 0; i < VMCLOCK_HVPAGE_TRIES; i++) {
+		seq = le32_to_cpu(READ_ONCE(p->seq_count));
+		if (seq & 1) {
+			cpu_relax();
+			continue;
+		}
+		/* The fields after seq_count, as the hypervisor's wmb orders */
+		virt_rmb();
+		st->marker = le64_to_cpu(READ_ONCE(p->disruption_marker));
+		st->flags = le64_to_cpu(READ_ONCE(p->flags));
+		st->clock_status = READ_ONCE(p->clock_status);
+		st->maxerror_ns = le64_to_cpu(READ_ONCE(p->time_maxerror_nanosec));
+		/* ... and seq_count again only after them */
+		virt_rmb();
+		if (seq == le32_to_cpu(READ_ONCE(p->seq_count)))
+			return true;
+	}
+	return false;
+}
+
+/* Map dev's page when dev is a vmclock device with a valid page. */
+static int vmclock_hvpage_attach(struct device *dev)
+{
+	struct platform_device *pdev = to_platform_device(dev);
+	const struct vmclock_page_abi *p;
+	struct vmclock_hvpage_state st;
+	struct resource *res;
+
+	lockdep_assert_held(&vmclock_hvpage_lock);
+	if (vmclock_hvpage_dev || !vmclock_hvpage_name_ok(dev_name(dev)))
+		return 0;
+	res = platform_get_resource(pdev, IORESOURCE_MEM, 0);
+	if (!res || resource_size(res) < sizeof(*p))
+		return 0;
+	p = memremap(res->start, sizeof(*p), MEMREMAP_WB);
+	if (!p) {
+		dev_warn(dev, "vmclock: cannot map the device page\n");
+		return 0;
+	}
+	if (le32_to_cpu(p->magic) != VMCLOCK_PAGE_MAGIC ||
+	    le32_to_cpu(p->size) < sizeof(*p) ||
+	    le16_to_cpu(p->version) != 1 || !vmclock_hvpage_read(p, &st)) {
+		dev_info(dev, "vmclock: not a vmclock page (magic %#x, size %u, version %u)\n",
+			 le32_to_cpu(p->magic), le32_to_cpu(p->size),
+			 le16_to_cpu(p->version));
+		memunmap((void *)p);
+		return 0;
+	}
+	vmclock_hvpage_dev = get_device(dev);
+	vmclock_hvpage = p;
+	vmclock_hvpage_last = st;
+	pr_info("following the disruptions of %s (marker %#llx)\n",
+		dev_name(dev), st.marker);
+	return 0;
+}
+
+static void vmclock_hvpage_detach(void)
+{
+	lockdep_assert_held(&vmclock_hvpage_lock);
+	if (!vmclock_hvpage_dev)
+		return;
+	memunmap((void *)vmclock_hvpage);
+	vmclock_hvpage = NULL;
+	pr_info("%s went away\n", dev_name(vmclock_hvpage_dev));
+	put_device(vmclock_hvpage_dev);
+	vmclock_hvpage_dev = NULL;
+}
+
+static int vmclock_hvpage_attach_one(struct device *dev, void *unused)
+{
+	return vmclock_hvpage_attach(dev);
+}
+
+static int vmclock_hvpage_notify(struct notifier_block *nb,
+				 unsigned long action, void *data)
+{
+	struct device *dev = data;
+
+	mutex_lock(&vmclock_hvpage_lock);
+	if (action == BUS_NOTIFY_ADD_DEVICE)
+		vmclock_hvpage_attach(dev);
+	else if (action == BUS_NOTIFY_DEL_DEVICE && dev == vmclock_hvpage_dev)
+		vmclock_hvpage_detach();
+	mutex_unlock(&vmclock_hvpage_lock);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block vmclock_hvpage_nb = {
+	.notifier_call = vmclock_hvpage_notify,
+};
+
+/*
+ * Read the page: true when its disruption marker moved since the last
+ * read, which the caller turns into a disruption of the unified clock.
+ */
+bool vmclock_hvpage_poll(void)
+{
+	struct vmclock_hvpage_state st;
+	bool moved = false;
+
+	mutex_lock(&vmclock_hvpage_lock);
+	if (!vmclock_hvpage)
+		goto out;
+	if (!vmclock_hvpage_read(vmclock_hvpage, &st)) {
+		vmclock_hvpage_torn++;
+		goto out;
+	}
+	if (st.marker != vmclock_hvpage_last.marker) {
+		pr_info("%s reports a disruption (marker %#llx, was %#llx)\n",
+			dev_name(vmclock_hvpage_dev), st.marker,
+			vmclock_hvpage_last.marker);
+		vmclock_hvpage_disruptions++;
+		moved = true;
+	}
+	vmclock_hvpage_last = st;
+out:
+	mutex_unlock(&vmclock_hvpage_lock);
+	return moved;
+}
+
+/* What sysfs shows: false when no device is followed. */
+bool vmclock_hvpage_info(char *name, size_t len,
+			 struct vmclock_hvpage_state *st, u64 *disruptions,
+			 u64 *torn)
+{
+	bool ok;
+
+	mutex_lock(&vmclock_hvpage_lock);
+	ok = vmclock_hvpage_dev;
+	if (ok) {
+		strscpy(name, dev_name(vmclock_hvpage_dev), len);
+		*st = vmclock_hvpage_last;
+	}
+	*disruptions = vmclock_hvpage_disruptions;
+	*torn = vmclock_hvpage_torn;
+	mutex_unlock(&vmclock_hvpage_lock);
+	return ok;
+}
+
+int vmclock_hvpage_init(void)
+{
+	int err;
+
+	/* Added from here on: the notifier; added before: the scan. */
+	err = bus_register_notifier(&platform_bus_type, &vmclock_hvpage_nb);
+	if (err)
+		return err;
+	mutex_lock(&vmclock_hvpage_lock);
+	bus_for_each_dev(&platform_bus_type, NULL, NULL,
+			 vmclock_hvpage_attach_one);
+	mutex_unlock(&vmclock_hvpage_lock);
+	return 0;
+}
+
+void vmclock_hvpage_exit(void)
+{
+	bus_unregister_notifier(&platform_bus_type, &vmclock_hvpage_nb);
+	mutex_lock(&vmclock_hvpage_lock);
+	vmclock_hvpage_detach();
+	mutex_unlock(&vmclock_hvpage_lock);
+}
