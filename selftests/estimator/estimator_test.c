@@ -2525,6 +2525,26 @@ static void run_cross(struct est *e, struct tsrc *s, s64 r0, int polls,
 	}
 }
 
+/*
+ * One source, read as cross() says for polls polls from 1 s on: the
+ * run's figures in *x and the source at the end in *in.
+ */
+static int run_cross_source(struct est *e, struct tsrc *s, int polls,
+			    int (*cross)(int poll, int k), int switch_poll,
+			    struct xrun *x, struct est_source_info *in)
+{
+	struct est_source_cfg c;
+	int err;
+
+	est_init(e);
+	cfg_default(&c);
+	err = est_source_add(e, 0, &c);
+	if (err)
+		return err;
+	run_cross(e, s, SEC, polls, cross, switch_poll, x);
+	return est_source_get(e, 0, (s64)(polls + 1) * SEC, in);
+}
+
 static int always_cross(int poll __attribute__((unused)),
 			int k __attribute__((unused)))
 {
@@ -2580,15 +2600,11 @@ TEST_F(xts, tracked_to_the_device_noise)
 	struct tsrc s = { .off = 1000000, .ppb = 5000,
 			  .jitter = variant->jitter, .lcg = 11 };
 	struct est_source_info in;
-	struct est_source_cfg c;
 	struct est e;
 	struct xrun x;
 
-	est_init(&e);
-	cfg_default(&c);
-	ASSERT_EQ(0, est_source_add(&e, 0, &c));
-	run_cross(&e, &s, SEC, 300, always_cross, -1, &x);
-	ASSERT_EQ(0, est_source_get(&e, 0, 301 * SEC, &in));
+	ASSERT_EQ(0, run_cross_source(&e, &s, 300, always_cross, -1, &x,
+				      &in));
 	TH_LOG("%d checks, %d beyond, max error %lld ns, rms %.1f ns, bound %llu ns, jitter %llu ns, delay %llu ns, %u steps",
 	       x.checks, x.beyond, (long long)x.max_err,
 	       sqrt((double)x.sq_err / x.n_err),
@@ -2613,15 +2629,11 @@ TEST(cross_timestamps_with_a_fallback_now_and_then)
 	struct tsrc s = { .off = 1000000, .ppb = -3000, .jitter = 5,
 			  .lcg = 5 };
 	struct est_source_info in;
-	struct est_source_cfg c;
 	struct est e;
 	struct xrun x;
 
-	est_init(&e);
-	cfg_default(&c);
-	ASSERT_EQ(0, est_source_add(&e, 0, &c));
-	run_cross(&e, &s, SEC, 300, cross_mostly, -1, &x);
-	ASSERT_EQ(0, est_source_get(&e, 0, 301 * SEC, &in));
+	ASSERT_EQ(0, run_cross_source(&e, &s, 300, cross_mostly, -1, &x,
+				      &in));
 	TH_LOG("%d checks, %d beyond, max error %lld ns, bound %llu ns, %d reads rejected as slow",
 	       x.checks, x.beyond, (long long)x.max_err,
 	       (unsigned long long)x.bound_end, x.delay_rej);
@@ -2642,15 +2654,11 @@ TEST(cross_timestamps_then_bracketed_reads)
 	struct tsrc s = { .off = 1000000, .ppb = 4000, .jitter = 5,
 			  .lcg = 9 };
 	struct est_source_info in;
-	struct est_source_cfg c;
 	struct est e;
 	struct xrun x;
 
-	est_init(&e);
-	cfg_default(&c);
-	ASSERT_EQ(0, est_source_add(&e, 0, &c));
-	run_cross(&e, &s, SEC, 180, cross_then_bracket, 60, &x);
-	ASSERT_EQ(0, est_source_get(&e, 0, 181 * SEC, &in));
+	ASSERT_EQ(0, run_cross_source(&e, &s, 180, cross_then_bracket, 60, &x,
+				      &in));
 	TH_LOG("%d checks, %d beyond, max error %lld ns, bound after the switch %llu ns at least, %llu at the end; %d reads rejected as slow, %d accepted after",
 	       x.checks, x.beyond, (long long)x.max_err,
 	       (unsigned long long)x.bound_min_after,
@@ -2670,15 +2678,11 @@ TEST(bracketed_reads_then_cross_timestamps)
 	struct tsrc s = { .off = 1000000, .ppb = 4000, .jitter = 5,
 			  .lcg = 13 };
 	struct est_source_info in;
-	struct est_source_cfg c;
 	struct est e;
 	struct xrun x;
 
-	est_init(&e);
-	cfg_default(&c);
-	ASSERT_EQ(0, est_source_add(&e, 0, &c));
-	run_cross(&e, &s, SEC, 300, bracket_then_cross, 60, &x);
-	ASSERT_EQ(0, est_source_get(&e, 0, 301 * SEC, &in));
+	ASSERT_EQ(0, run_cross_source(&e, &s, 300, bracket_then_cross, 60, &x,
+				      &in));
 	TH_LOG("%d checks, %d beyond, max error %lld ns, bound %llu ns at the end; %d reads rejected as slow after the switch",
 	       x.checks, x.beyond, (long long)x.max_err,
 	       (unsigned long long)x.bound_end, x.delay_rej_after);
