@@ -988,6 +988,16 @@ enum est_sample_result est_sample(struct est *est, unsigned int id,
 	    max_t(u32, s->delay_min / 2, 4 * s->delay_dev) + src_gran(s)) {
 		s->n_slow++;
 		src_hist_push(s, mid, y2, delay, EST_SAMPLE_DELAY);
+		/*
+		 * Not for the filter, whose bound does not cover the
+		 * asymmetry of such a bracket, but still what the source
+		 * reads now, within its own bracket: after an unseen pause
+		 * the only word a busy source may give.
+		 */
+		s->seen_y2 = y2;
+		s->seen_raw = mid;
+		s->seen_delay = delay;
+		s->seen_valid = !s->off_unknown;
 		return EST_SAMPLE_DELAY;
 	}
 	s->n_slow = 0;
@@ -1278,8 +1288,8 @@ struct est_comb {
 };
 
 /*
- * What a source read last (its last read not rejected for its delay,
- * accepted or not), carried to @now on its frequency: the offset (UTC
+ * What a source read last (its last read, accepted or not, a slow one
+ * too), carried to @now on its frequency: the offset (UTC
  * minus raw, whole ns), and in @rad the bound of that read alone: the
  * source's constant bound, half the read's bracket, a whole granule
  * (one read is not averaged), and what the frequency's uncertainty
@@ -1321,10 +1331,11 @@ static void src_seen_view(const struct est_source *s, s64 now, s64 ref,
 /*
  * The interval of a source with an estimate, relative to @ref (Q.16):
  * its estimate +- its bound. While its reads are rejected (a step being
- * confirmed, whatever state the last selection gave it) a source says
- * two things, the old estimate and what it reads now; either may be
- * right, so as evidence its interval spans both. Selection goes by the
- * estimate alone.
+ * confirmed, whatever state the last selection gave it), or when what
+ * it read last shares no point with that (a read too slow for the
+ * filter after an unseen pause), a source says two things, the old
+ * estimate and what it reads now; either may be right, so as evidence
+ * its interval spans both. Selection goes by the estimate alone.
  */
 static void src_interval(const struct est_source *s, s64 now, s64 ref,
 			 struct est_view *v)
@@ -1336,10 +1347,13 @@ static void src_interval(const struct est_source *s, s64 now, s64 ref,
 	v->hi = s_add(v->rel, bq);
 	v->ev_lo = v->lo;
 	v->ev_hi = v->hi;
-	if (!s->n_reject || !s->seen_valid)
+	if (!s->seen_valid)
 		return;
 	mid = s_shl(s_add(src_seen(s, now, &rad), -ref), 16);
 	bq = s_shl((s64)min_t(u64, rad, S64_MAX), 16);
+	if (!s->n_reject && s_add(mid, bq) >= v->lo &&
+	    s_add(mid, -bq) <= v->hi)
+		return;
 	v->ev_lo = min(v->lo, s_add(mid, -bq));
 	v->ev_hi = max(v->hi, s_add(mid, bq));
 }

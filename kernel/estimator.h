@@ -288,8 +288,8 @@ struct est_sample_rec {
  * @bound_ns: bound at the last selection
  * @share: share of this source in the published combination, Q.16
  * @share_sel: share in the last selection (published or not), Q.16
- * @seen_y2: twice (source - raw) of the last read not rejected for its
- *	delay, accepted or not: what the source says now
+ * @seen_y2: twice (source - raw) of the last read, accepted or not, a
+ *	slow one too: what the source says now
  * @seen_raw: its raw midpoint
  * @seen_delay: its bracket (ns)
  * @seen_valid: @seen_y2 is set and on the current time scale

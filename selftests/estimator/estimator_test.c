@@ -1573,6 +1573,259 @@ TEST(unseen_pause_two_sources_staggered)
 	free(self);
 }
 
+/*
+ * The guest's unseen pause with a drifter, polled in every order: a
+ * KVM-like source read by cross timestamp (+3 us off, +-20 ns of device
+ * noise, 5 reads), a Hyper-V-like one (a host sample every 5 s, reads
+ * extrapolate it, 100 ns granules, 1 us brackets, 3 reads) and an
+ * ENA-like one (10 us brackets, 3 reads, reporting 100 us each poll),
+ * each claiming 100 us. Polls come every second, every 250 ms while the
+ * estimator asks for a burst, with an update after each as the module
+ * does. Once all three are selected the ENA-like host drifts 8 ppm; at
+ * 151 us off the guest stops for 45 s without a word to the estimator
+ * and the Hyper-V host pushes a sample as it resumes. The first polls
+ * after it come in each of the six orders, 0 to 1 s apart, and in each
+ * the first poll of the Hyper-V-like source, of the ENA-like one, of
+ * both or of neither is slow (brackets six and four times the usual:
+ * a busy vCPU; cross timestamps have no bracket to widen). From the
+ * update after both right sources have been read (the drifter is out of
+ * its claim), every update publishes a bound that covers the truth, at
+ * once and 100 ms later, or an unknown one, or says disrupted.
+ */
+enum { PW_KVM, PW_HV, PW_ENA, PW_N };
+
+struct pw_world {
+	struct est e;
+	s64 jump;		/* truth minus raw minus UTC0: the pause */
+	s64 next[PW_N];		/* raw time of each source's next poll */
+	s64 hv_anchor;		/* raw time of a Hyper-V host push */
+	s64 drift_from;		/* raw time the ENA-like host starts drifting */
+	u64 lcg;
+};
+
+static s64 pw_truth(const struct pw_world *w, s64 r)
+{
+	return UTC0 + r + w->jump;
+}
+
+static s64 pw_noise(struct pw_world *w, s64 amp)
+{
+	w->lcg = w->lcg * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (s64)((w->lcg >> 33) % (u64)(2 * amp + 1)) - amp;
+}
+
+/* How far the host of source k is off the truth at raw r. */
+static s64 pw_host(const struct pw_world *w, int k, s64 r)
+{
+	if (k == PW_KVM)
+		return 3 * US;
+	if (k == PW_HV)
+		return 0;
+	if (r <= w->drift_from)
+		return -2 * US;
+	return -2 * US + (r - w->drift_from) / 1000 * 8000 / 1000000;
+}
+
+/* A Hyper-V-like value at raw r: the last push, extrapolated. */
+static s64 pw_hv_read(const struct pw_world *w, s64 r)
+{
+	s64 push = w->hv_anchor + (r - w->hv_anchor) / (5 * SEC) * (5 * SEC);
+	s64 v = pw_truth(w, push) + pw_host(w, PW_HV, push);
+
+	return v - v % 100 + (r - push);
+}
+
+static int pw_sources(struct est *e)
+{
+	struct est_source_cfg c;
+	int k, ret = 0;
+
+	est_init(e);
+	for (k = 0; k < PW_N; k++) {
+		cfg_default(&c);
+		c.host_error_ns = 100 * US;
+		if (k == PW_HV) {
+			c.granularity_ns = 100;
+			c.update_period_ns = 5 * SEC;
+		}
+		ret |= est_source_add(e, k, &c);
+	}
+	return ret;
+}
+
+/*
+ * One poll of source k from raw r (slow: its brackets widened), then the
+ * update; returns the update's raw time.
+ */
+static s64 pw_poll(struct pw_world *w, int k, s64 r, bool slow)
+{
+	s64 at = r, d;
+	int i;
+
+	for (i = 0; k == PW_KVM && i < 5; i++, at += 20 * US)
+		est_sample(&w->e, k, at, pw_truth(w, at) + pw_host(w, k, at) +
+			   pw_noise(w, 20), at);
+	d = slow ? 6 * US : US;
+	for (i = 0; k == PW_HV && i < 3; i++, at += d + 5 * US)
+		est_sample(&w->e, k, at, pw_hv_read(w, at + d * 3 / 10),
+			   at + d);
+	if (k == PW_ENA)
+		est_source_host_error(&w->e, k, 100 * US);
+	d = slow ? 40 * US : 10 * US;
+	for (i = 0; k == PW_ENA && i < 3; i++, at += d + 5 * US)
+		est_sample(&w->e, k, at, pw_truth(w, at + d * 3 / 10) +
+			   pw_host(w, k, at) + pw_noise(w, 2), at + d);
+	at += 10 * US;
+	est_update(&w->e, at);
+	w->next[k] = r + (est_source_burst(&w->e, k) ? 250 * MS : SEC);
+	return at;
+}
+
+/* The source due first; ties go to the one first in order[]. */
+static int pw_due(const struct pw_world *w, const int *order)
+{
+	int i, k = order[0];
+
+	for (i = 1; i < PW_N; i++)
+		if (w->next[order[i]] < w->next[k])
+			k = order[i];
+	return k;
+}
+
+struct pw_case {
+	const int *order;	/* of the first polls after the pause */
+	s64 gap[PW_N];		/* before each of them */
+	u32 slow;		/* sources whose first poll after it is slow */
+	int checks, beyond;
+	/* the first check beyond the bound */
+	s64 at, err;
+	u64 bound;
+	u32 status;
+	u8 state[PW_N];
+};
+
+/* 20 s after the pause, from the world w0 at the pause. */
+static void pw_after(const struct pw_world *w0, s64 pause, struct pw_case *c)
+{
+	struct pw_world *w = malloc(sizeof(*w));
+	u32 read = 0;
+	s64 r, u, t, err;
+	int i, k;
+	u64 b;
+
+	if (!w)
+		return;
+	*w = *w0;
+	w->jump += 45 * SEC;
+	w->hv_anchor = pause;
+	for (i = 0, r = pause + MS; i < PW_N; i++) {
+		r += c->gap[i] + 200 * US;
+		w->next[c->order[i]] = r;
+	}
+	while (w->next[k = pw_due(w, c->order)] < pause + 20 * SEC) {
+		u = pw_poll(w, k, w->next[k], (c->slow & ~read) & (1U << k));
+		read |= 1U << k;
+		if (!(read & (1U << PW_KVM)) || !(read & (1U << PW_HV)))
+			continue;
+		for (t = u; t <= u + 100 * MS; t += 100 * MS) {
+			est_snapshot_eval(&w->e.snap, t, &err, &b);
+			err -= pw_truth(w, t);
+			c->checks++;
+			if (w->e.snap.status == EST_STATUS_DISRUPTED ||
+			    b == EST_BOUND_UNKNOWN || (u64)sabs(err) <= b ||
+			    c->beyond++)
+				continue;
+			c->at = t - pause;
+			c->err = err;
+			c->bound = b;
+			c->status = w->e.snap.status;
+			for (i = 0; i < PW_N; i++)
+				c->state[i] = w->e.src[i].state;
+		}
+	}
+	free(w);
+}
+
+TEST(unseen_pause_with_drifter_in_every_order)
+{
+	static const int orders[6][PW_N] = {
+		{ PW_KVM, PW_HV, PW_ENA }, { PW_KVM, PW_ENA, PW_HV },
+		{ PW_HV, PW_KVM, PW_ENA }, { PW_HV, PW_ENA, PW_KVM },
+		{ PW_ENA, PW_KVM, PW_HV }, { PW_ENA, PW_HV, PW_KVM },
+	};
+	static const char *const name[PW_N] = { "KVM", "Hyper-V", "ENA" };
+	static const char *const slow_name[4] = { "none", "Hyper-V", "ENA",
+						  "Hyper-V and ENA" };
+	static const s64 gaps[] = { 0, 10 * MS, 30 * MS, 60 * MS, 100 * MS,
+				    170 * MS, 250 * MS, 400 * MS, 550 * MS,
+				    700 * MS, 850 * MS, SEC };
+	const int ng = ARRAY_SIZE(gaps);
+	struct pw_world *w = calloc(1, sizeof(*w));
+	int o, i, k, cases = 0, failed = 0, checks = 0, failed_slow[4] = { 0 };
+	struct pw_case c;
+	s64 pause, r;
+	u32 slow;
+
+	ASSERT_NE(NULL, w);
+	ASSERT_EQ(0, pw_sources(&w->e));
+	for (k = 0; k < PW_N; k++)
+		w->next[k] = SEC + k * 333 * MS;
+	w->lcg = 7;
+	w->hv_anchor = SEC / 2;
+	w->drift_from = S64_MAX;
+	/* all three selected, then the drift until it is 151 us off */
+	do {
+		k = pw_due(w, orders[0]);
+		r = pw_poll(w, k, w->next[k], false);
+	} while (w->e.snap.status != EST_STATUS_SYNCHRONIZED ||
+		 w->e.src[PW_KVM].state != EST_SRC_OK ||
+		 w->e.src[PW_HV].state != EST_SRC_OK ||
+		 w->e.src[PW_ENA].state != EST_SRC_OK);
+	w->drift_from = r;
+	pause = r + 19125 * MS;
+	while (w->next[k = pw_due(w, orders[0])] < pause)
+		pw_poll(w, k, w->next[k], false);
+	ASSERT_EQ(EST_STATUS_SYNCHRONIZED, w->e.snap.status);
+	ASSERT_LT(150 * US, pw_host(w, PW_ENA, pause));
+	for (slow = 0; slow < 4; slow++) {
+		for (o = 0; o < 6; o++) {
+			for (i = 0; i < ng * ng; i++) {
+				memset(&c, 0, sizeof(c));
+				c.order = orders[o];
+				c.gap[1] = gaps[i / ng];
+				c.gap[2] = gaps[i % ng];
+				c.slow = ((slow & 1) << PW_HV) |
+					 ((slow >> 1) << PW_ENA);
+				pw_after(w, pause, &c);
+				cases++;
+				checks += c.checks;
+				if (!c.beyond)
+					continue;
+				failed_slow[slow]++;
+				if (failed++ < 8)
+					TH_LOG("%s, %s, %s, gaps %lld and %lld ms, slow: %s: %d checks beyond, the first %lld ms after: error %lld ns, bound %llu ns, %s; %s %s %s",
+					       name[c.order[0]], name[c.order[1]],
+					       name[c.order[2]],
+					       (long long)(c.gap[1] / MS),
+					       (long long)(c.gap[2] / MS),
+					       slow_name[slow],
+					       c.beyond, (long long)(c.at / MS),
+					       (long long)c.err,
+					       (unsigned long long)c.bound,
+					       est_status_name(c.status),
+					       est_src_state_name(c.state[0]),
+					       est_src_state_name(c.state[1]),
+					       est_src_state_name(c.state[2]));
+			}
+		}
+	}
+	TH_LOG("%d cases, %d checks; cases with a check beyond the bound: %d with no slow read, %d with Hyper-V's, %d with ENA's, %d with both",
+	       cases, checks, failed_slow[0], failed_slow[1], failed_slow[2],
+	       failed_slow[3]);
+	EXPECT_EQ(0, failed);
+	free(w);
+}
+
 /* ---- a source running far off: an error, not an estimate ---------- */
 
 /*
