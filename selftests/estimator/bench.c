@@ -650,7 +650,6 @@ int poll_reads(struct world *w, struct simsrc *s, struct est *est, int id,
 	double mid;
 	int k, good = 0;
 
-	s->clear_reads = 0;
 	for (k = 0; k < s->nread; k++) {
 		if (k)
 			world_adv(w, w->tau + 2000);
@@ -662,7 +661,6 @@ int poll_reads(struct world *w, struct simsrc *s, struct est *est, int id,
 		}
 		est_sample(est, id, rd.rb, rd.src, rd.ra);
 		good++;
-		s->clear_reads += !rd.slow;
 		mid = (rd.rb + rd.ra) / 2.0 - RAW0;
 		if (ok)
 			oracle_read(ok, s, &rd, mid, w->drift);

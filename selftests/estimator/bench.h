@@ -49,7 +49,6 @@ struct simsrc {
 	double poll;		/* ns */
 	int nread;		/* reads per poll */
 	int err_per_poll;	/* report a poll without a good read, not each */
-	int clear_reads;	/* last poll: reads neither failed nor slow */
 	double next_poll;
 	double step_done;
 	int falseticker;

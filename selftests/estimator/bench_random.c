@@ -482,6 +482,7 @@ static void rnd_poll(struct rrun *r, int i)
 {
 	struct simsrc *s = &r->src[i];
 	bool stale;
+	int good = 0;
 
 	s->polls++;
 	if (src_failing(&r->rs->src[i], r->w.tau, &stale)) {
@@ -489,12 +490,12 @@ static void rnd_poll(struct rrun *r, int i)
 				 stale);
 	} else {
 		host_report(&r->w, s, r->est, i);
-		poll_reads(&r->w, s, r->est, i, 0, NULL, NULL);
+		good = poll_reads(&r->w, s, r->est, i, 0, NULL, NULL);
 	}
 	est_update(r->est, RAW0 + (int64_t)llround(r->w.raw));
 	poll_next(r->est, s, i, r->w.tau);
-	/* a read blocked for a ms is ignored by design: not seen yet */
-	if (s->clear_reads)
+	/* a read blocked for a ms is seen too: what the source reads now */
+	if (good)
 		r->polled |= 1U << i;
 	if (r->blind && (r->polled & r->honest) == r->honest)
 		r->blind = false;
