@@ -28,9 +28,7 @@ static const char *const state_names[] = {
 
 const char *source_state_name(unsigned int state)
 {
-	if (state >= sizeof(state_names) / sizeof(state_names[0]))
-		return "unknown";
-	return state_names[state];
+	return NAME_IN(state_names, state);
 }
 
 static const char *const read_method_names[] = {
@@ -42,9 +40,7 @@ static const char *const read_method_names[] = {
 
 const char *read_method_name(unsigned int method)
 {
-	if (method >= sizeof(read_method_names) / sizeof(read_method_names[0]))
-		return "unknown";
-	return read_method_names[method];
+	return NAME_IN(read_method_names, method);
 }
 
 static uint64_t get_u64(struct nlattr *a)

@@ -57,12 +57,16 @@ static const char *const status_names[] = {
 	[VMCLOCK_STATUS_DISRUPTED]	= "disrupted",
 };
 
+/* names[i] of a table of n, or "unknown" for a value past it. */
+const char *name_in(const char *const *names, size_t n, unsigned int i)
+{
+	return i < n ? names[i] : "unknown";
+}
+
 /* Names are the ones /sys/kernel/vmclock/status shows. */
 const char *status_name(unsigned int status)
 {
-	if (status >= sizeof(status_names) / sizeof(status_names[0]))
-		return "unknown";
-	return status_names[status];
+	return NAME_IN(status_names, status);
 }
 
 /* First line of a file, without its newline; 0 or -errno. */

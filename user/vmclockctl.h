@@ -97,6 +97,9 @@ void __attribute__((format(printf, 1, 2))) err_msg(const char *fmt, ...);
 void json_string(FILE *f, const char *s);
 int read_line(const char *path, char *buf, size_t len);
 bool extra_args(int argc, char *argv[]);
+const char *name_in(const char *const *names, size_t n, unsigned int i);
+/* The name of value i in a table of names indexed by value. */
+#define NAME_IN(names, i)	name_in(names, sizeof(names) / sizeof((names)[0]), i)
 const char *status_name(unsigned int status);
 int parse_number(const char *what, const char *arg, const char *noun,
 		 uint64_t min, uint64_t max, uint64_t *out);
