@@ -43,9 +43,8 @@
 static DEFINE_MUTEX(vmclock_hvpage_lock);
 static struct device *vmclock_hvpage_dev;
 static const struct vmclock_page_abi *vmclock_hvpage;
-static struct vmclock_hvpage_state vmclock_hvpage_last;
+static u64 vmclock_hvpage_marker;	/* as last read */
 static u64 vmclock_hvpage_disruptions;
-static u64 vmclock_hvpage_torn;
 
 static bool vmclock_hvpage_name_ok(const char *name)
 {
@@ -62,12 +61,11 @@ static bool vmclock_hvpage_name_ok(const char *name)
 }
 
 /*
- * One consistent copy of the fields vmclock uses, or false when the
- * hypervisor kept the page in an update (seq_count odd or moving) for
- * every try.
+ * The disruption marker, read consistently, or false when the hypervisor
+ * kept the page in an update (seq_count odd or moving) for every try.
  */
 static bool vmclock_hvpage_read(const struct vmclock_page_abi *p,
-				struct vmclock_hvpage_state *st)
+				u64 *marker)
 {
 	u32 seq;
 	int i;
@@ -78,13 +76,10 @@ static bool vmclock_hvpage_read(const struct vmclock_page_abi *p,
 			cpu_relax();
 			continue;
 		}
-		/* The fields after seq_count, as the hypervisor's wmb orders */
+		/* The marker after seq_count, as the hypervisor's wmb orders */
 		virt_rmb();
-		st->marker = le64_to_cpu(READ_ONCE(p->disruption_marker));
-		st->flags = le64_to_cpu(READ_ONCE(p->flags));
-		st->clock_status = READ_ONCE(p->clock_status);
-		st->maxerror_ns = le64_to_cpu(READ_ONCE(p->time_maxerror_nanosec));
-		/* ... and seq_count again only after them */
+		*marker = le64_to_cpu(READ_ONCE(p->disruption_marker));
+		/* ... and seq_count again only after it */
 		virt_rmb();
 		if (seq == le32_to_cpu(READ_ONCE(p->seq_count)))
 			return true;
@@ -97,8 +92,8 @@ static int vmclock_hvpage_attach(struct device *dev)
 {
 	struct platform_device *pdev = to_platform_device(dev);
 	const struct vmclock_page_abi *p;
-	struct vmclock_hvpage_state st;
 	struct resource *res;
+	u64 marker;
 
 	lockdep_assert_held(&vmclock_hvpage_lock);
 	if (vmclock_hvpage_dev || !vmclock_hvpage_name_ok(dev_name(dev)))
@@ -113,7 +108,7 @@ static int vmclock_hvpage_attach(struct device *dev)
 	}
 	if (le32_to_cpu(p->magic) != VMCLOCK_PAGE_MAGIC ||
 	    le32_to_cpu(p->size) < sizeof(*p) ||
-	    le16_to_cpu(p->version) != 1 || !vmclock_hvpage_read(p, &st)) {
+	    le16_to_cpu(p->version) != 1 || !vmclock_hvpage_read(p, &marker)) {
 		dev_info(dev, "vmclock: not a vmclock page (magic %#x, size %u, version %u)\n",
 			 le32_to_cpu(p->magic), le32_to_cpu(p->size),
 			 le16_to_cpu(p->version));
@@ -122,9 +117,9 @@ static int vmclock_hvpage_attach(struct device *dev)
 	}
 	vmclock_hvpage_dev = get_device(dev);
 	vmclock_hvpage = p;
-	vmclock_hvpage_last = st;
+	vmclock_hvpage_marker = marker;
 	pr_info("following the disruptions of %s (marker %#llx)\n",
-		dev_name(dev), st.marker);
+		dev_name(dev), marker);
 	return 0;
 }
 
@@ -169,33 +164,28 @@ static struct notifier_block vmclock_hvpage_nb = {
  */
 bool vmclock_hvpage_poll(void)
 {
-	struct vmclock_hvpage_state st;
 	bool moved = false;
+	u64 marker;
 
 	mutex_lock(&vmclock_hvpage_lock);
-	if (!vmclock_hvpage)
+	if (!vmclock_hvpage || !vmclock_hvpage_read(vmclock_hvpage, &marker))
 		goto out;
-	if (!vmclock_hvpage_read(vmclock_hvpage, &st)) {
-		vmclock_hvpage_torn++;
-		goto out;
-	}
-	if (st.marker != vmclock_hvpage_last.marker) {
+	if (marker != vmclock_hvpage_marker) {
 		pr_info("%s reports a disruption (marker %#llx, was %#llx)\n",
-			dev_name(vmclock_hvpage_dev), st.marker,
-			vmclock_hvpage_last.marker);
+			dev_name(vmclock_hvpage_dev), marker,
+			vmclock_hvpage_marker);
 		vmclock_hvpage_disruptions++;
+		vmclock_hvpage_marker = marker;
 		moved = true;
 	}
-	vmclock_hvpage_last = st;
 out:
 	mutex_unlock(&vmclock_hvpage_lock);
 	return moved;
 }
 
 /* What sysfs shows: false when no device is followed. */
-bool vmclock_hvpage_info(char *name, size_t len,
-			 struct vmclock_hvpage_state *st, u64 *disruptions,
-			 u64 *torn)
+bool vmclock_hvpage_info(char *name, size_t len, u64 *marker,
+			 u64 *disruptions)
 {
 	bool ok;
 
@@ -203,10 +193,9 @@ bool vmclock_hvpage_info(char *name, size_t len,
 	ok = vmclock_hvpage_dev;
 	if (ok) {
 		strscpy(name, dev_name(vmclock_hvpage_dev), len);
-		*st = vmclock_hvpage_last;
+		*marker = vmclock_hvpage_marker;
 	}
 	*disruptions = vmclock_hvpage_disruptions;
-	*torn = vmclock_hvpage_torn;
 	mutex_unlock(&vmclock_hvpage_lock);
 	return ok;
 }

@@ -94,9 +94,7 @@ static int vmclock_nl_put_read_note(struct sk_buff *msg,
 {
 	char note[sizeof(src->read_note)];
 
-	spin_lock_bh(&src->lock);
-	strscpy(note, src->read_note, sizeof(note));
-	spin_unlock_bh(&src->lock);
+	vmclock_source_get_note(src, note, sizeof(note));
 	return note[0] ? nla_put_string(msg, VMCLOCK_A_READ_NOTE, note) : 0;
 }
 

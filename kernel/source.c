@@ -59,11 +59,17 @@ static const char * const vmclock_source_state_names[] = {
 
 static_assert(ARRAY_SIZE(vmclock_source_state_names) == __VMCLOCK_SOURCE_MAX);
 
+/* names[i], or "unknown" for a value past the table. */
+static const char *vmclock_name(const char * const *names, size_t n,
+				unsigned int i)
+{
+	return i < n ? names[i] : "unknown";
+}
+
 const char *vmclock_source_state_name(enum vmclock_source_state state)
 {
-	if ((unsigned int)state >= ARRAY_SIZE(vmclock_source_state_names))
-		return "unknown";
-	return vmclock_source_state_names[state];
+	return vmclock_name(vmclock_source_state_names,
+			    ARRAY_SIZE(vmclock_source_state_names), state);
 }
 
 /*
@@ -133,9 +139,8 @@ static_assert(ARRAY_SIZE(vmclock_read_method_names) == __VMCLOCK_READ_MAX);
 
 const char *vmclock_read_method_name(enum vmclock_read_method method)
 {
-	if ((unsigned int)method >= ARRAY_SIZE(vmclock_read_method_names))
-		return "unknown";
-	return vmclock_read_method_names[method];
+	return vmclock_name(vmclock_read_method_names,
+			    ARRAY_SIZE(vmclock_read_method_names), method);
 }
 
 /* The most exact method a driver offers, from a cross timestamp down. */
@@ -159,6 +164,15 @@ static void vmclock_source_set_note(struct vmclock_source *src,
 {
 	spin_lock_bh(&src->lock);
 	strscpy(src->read_note, note, sizeof(src->read_note));
+	spin_unlock_bh(&src->lock);
+}
+
+/* Why the source is not read with its driver's best method ("": it is). */
+void vmclock_source_get_note(struct vmclock_source *src, char *buf,
+			     size_t len)
+{
+	spin_lock_bh(&src->lock);
+	strscpy(buf, src->read_note, len);
 	spin_unlock_bh(&src->lock);
 }
 

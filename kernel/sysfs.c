@@ -99,19 +99,17 @@ enum { HV_DEVICE, HV_MARKER, HV_DISRUPTIONS };
 
 static ssize_t hv_show(char *buf, int what)
 {
-	struct vmclock_hvpage_state st;
-	u64 disruptions, torn;
+	u64 marker, disruptions;
 	char name[32];
 	bool known;
 
-	known = vmclock_hvpage_info(name, sizeof(name), &st, &disruptions,
-				    &torn);
+	known = vmclock_hvpage_info(name, sizeof(name), &marker, &disruptions);
 	if (what == HV_DISRUPTIONS)
 		return sysfs_emit(buf, "%llu\n", disruptions);
 	if (!known)
 		return sysfs_emit(buf, "none\n");
 	if (what == HV_MARKER)
-		return sysfs_emit(buf, "%#llx\n", st.marker);
+		return sysfs_emit(buf, "%#llx\n", marker);
 	return sysfs_emit(buf, "%s\n", name);
 }
 
@@ -196,12 +194,10 @@ static ssize_t src_read_note_show(struct kobject *kobj,
 				  struct kobj_attribute *attr, char *buf)
 {
 	struct vmclock_source *src = to_source(kobj);
-	ssize_t n;
+	char note[sizeof(src->read_note)];
 
-	spin_lock_bh(&src->lock);
-	n = sysfs_emit(buf, "%s\n", src->read_note);
-	spin_unlock_bh(&src->lock);
-	return n;
+	vmclock_source_get_note(src, note, sizeof(note));
+	return sysfs_emit(buf, "%s\n", note);
 }
 
 static struct kobj_attribute src_read_note_attr =

@@ -260,6 +260,8 @@ struct vmclock_source *vmclock_source_get(u32 id);
 void vmclock_source_put(struct vmclock_source *src);
 void vmclock_source_get_stats(struct vmclock_source *src,
 			      struct vmclock_source_stats *stats);
+void vmclock_source_get_note(struct vmclock_source *src, char *buf,
+			     size_t len);
 int vmclock_sources_init(void);
 void vmclock_sources_tick(void);
 void vmclock_sources_stop(void);
@@ -279,26 +281,11 @@ extern u32 vmclock_phc_check_fault;
 struct file *vmclock_error_bound_open(struct posix_clock *clk);
 int vmclock_error_bound_read(struct file *file, u64 *ns);
 
-/**
- * struct vmclock_hvpage_state - what the vmclock device's page says
- * @marker: disruption marker
- * @flags: flags (VMCLOCK_PAGE_FLAG_*)
- * @clock_status: the hypervisor's clock status
- * @maxerror_ns: its maximum error, when the flags say it is valid
- */
-struct vmclock_hvpage_state {
-	u64 marker;
-	u64 flags;
-	u8 clock_status;
-	u64 maxerror_ns;
-};
-
 int vmclock_hvpage_init(void);
 void vmclock_hvpage_exit(void);
 bool vmclock_hvpage_poll(void);
-bool vmclock_hvpage_info(char *name, size_t len,
-			 struct vmclock_hvpage_state *st, u64 *disruptions,
-			 u64 *torn);
+bool vmclock_hvpage_info(char *name, size_t len, u64 *marker,
+			 u64 *disruptions);
 
 int vmclock_sysfs_init(void);
 void vmclock_sysfs_exit(void);
