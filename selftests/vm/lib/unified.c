@@ -139,13 +139,8 @@ int unified_open(struct vmclock_nl **nl, int *truth, int *phc)
 
 void unified_close(struct vmclock_nl *nl, int truth, int phc)
 {
-	int i;
-
 	close(phc);
 	close(truth);
-	system("for d in /sys/kernel/vmclock/sources/*; do "
-	       "[ -d $d ] && vmclockctl source del ${d##*/}; done");
-	for (i = 0; i < 8; i++)
-		sim_ctl("del %d", i);
+	sources_clear(nl, 0, 8);
 	vmclock_nl_close(nl);
 }

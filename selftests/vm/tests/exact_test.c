@@ -68,34 +68,38 @@ FIXTURE_TEARDOWN(exact)
 	write_str(FAULT_FILE, "0");
 	sim_ctl("truth_freq 0");
 	sim_ctl("page del 0");
-	system("for d in /sys/kernel/vmclock/sources/*; do "
-	       "[ -d $d ] && vmclockctl source del ${d##*/}; done");
-	for (i = 0; i < 4; i++) {
+	sources_clear(self->nl, 0, 4);
+	for (i = 0; i < 4; i++)
 		if (self->fd[i] >= 0)
 			close(self->fd[i]);
-		sim_ctl("del %d", i);
-	}
 	close(self->phc);
 	close(self->truth);
 	vmclock_nl_close(self->nl);
+}
+
+/* Attach simulated clock sim, added and set up already: its id, or 0. */
+static uint32_t attach_added(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(exact) *self, int sim)
+{
+	struct reply r;
+
+	self->fd[sim] = open_phc(sim_ptp(sim));
+	if (self->fd[sim] < 0)
+		return 0;
+	if (add_req(self->nl, self->fd[sim], NULL, 0, &r)) {
+		TH_LOG("attaching simulated clock %d: %s", sim, r.ext);
+		return 0;
+	}
+	return r.id;
 }
 
 /* Add simulated clock sim with this clock_name and attach it: its id. */
 static uint32_t attach(struct __test_metadata *_metadata,
 		       FIXTURE_DATA(exact) *self, int sim, const char *name)
 {
-	struct reply r;
-
 	if (sim_ctl("add %d %s", sim, name))
 		return 0;
-	self->fd[sim] = open_phc(sim_ptp(sim));
-	if (self->fd[sim] < 0)
-		return 0;
-	if (add_req(self->nl, self->fd[sim], NULL, 0, &r)) {
-		TH_LOG("attaching %s: %s", name, r.ext);
-		return 0;
-	}
-	return r.id;
+	return attach_added(_metadata, self, sim);
 }
 
 static void detach(FIXTURE_DATA(exact) *self, int sim, uint32_t id)
@@ -236,17 +240,14 @@ static unsigned long long check_for(struct __test_metadata *_metadata,
 TEST_F_TIMEOUT(exact, ena_reported_bound, 180)
 {
 	unsigned long long last = 0;
-	struct reply r;
 	char buf[64];
 	uint32_t id;
 
 	ASSERT_EQ(0, sim_ctl("add 2 ena-ptp-00"));
 	ASSERT_EQ(0, sim_set(2, "error_bound_ns", 10000));
 	ASSERT_EQ(0, sim_set(2, "offset_ns", -2000));
-	self->fd[2] = open_phc(sim_ptp(2));
-	ASSERT_LE(0, self->fd[2]);
-	ASSERT_EQ(0, add_req(self->nl, self->fd[2], NULL, 0, &r));
-	id = r.id;
+	id = attach_added(_metadata, self, 2);
+	ASSERT_NE(0U, id);
 	field(id, "read_method", buf, sizeof(buf));
 	EXPECT_STREQ("gettimex64", buf);
 	ASSERT_TRUE(wait_field(id, "reported_error_ns", "10000", 10));
@@ -295,7 +296,6 @@ TEST_F_TIMEOUT(exact, methods, 60)
 		{ 2, "ena-ptp-00", "gettimex64" },
 		{ 3, "nic-like", "gettimex64" },
 	};
-	struct reply r;
 	char buf[64];
 	uint32_t id;
 	size_t i;
@@ -314,9 +314,8 @@ TEST_F_TIMEOUT(exact, methods, 60)
 	/* ptp_kvm on x86 refuses when kvm-clock is not the clocksource. */
 	ASSERT_EQ(0, sim_ctl("add 0 KVM virtual PTP"));
 	ASSERT_EQ(0, sim_set(0, "crosststamp_errno", ENODEV));
-	self->fd[0] = open_phc(sim_ptp(0));
-	ASSERT_EQ(0, add_req(self->nl, self->fd[0], NULL, 0, &r));
-	id = r.id;
+	id = attach_added(_metadata, self, 0);
+	ASSERT_NE(0U, id);
 	EXPECT_TRUE(wait_field(id, "read_method", "gettime64", 10));
 	EXPECT_TRUE(wait_field(id, "read_note", "crosststamp failed (-19)", 1));
 	EXPECT_TRUE(wait_field(id, "state", "ok", 10));
@@ -400,8 +399,7 @@ static double time_to_disrupted(FIXTURE_DATA(exact) *self, double secs)
 static void reload(struct __test_metadata *_metadata,
 		   FIXTURE_DATA(exact) *self)
 {
-	system("for d in /sys/kernel/vmclock/sources/*; do "
-	       "[ -d $d ] && vmclockctl source del ${d##*/}; done");
+	sources_clear(self->nl, 0, 0);
 	close(self->phc);
 	vmclock_nl_close(self->nl);
 	ASSERT_EQ(0, system("modprobe -r vmclock && modprobe vmclock"));
