@@ -197,8 +197,10 @@ bool vmclock_clock_feed(struct vmclock_source *src,
 	vmclock_check_hvpage();
 	mutex_lock(&vmclock_est_lock);
 	/* What the host reports of its error (a user's figure wins). */
-	if (n && reported_ns != VMCLOCK_NO_REPORT)
-		est_source_host_error(vmclock_est, src->slot, reported_ns);
+	if (n)
+		est_source_host_error(vmclock_est, src->slot,
+				      reported_ns == VMCLOCK_NO_REPORT ?
+				      EST_NO_REPORT : reported_ns);
 	for (i = 0; i < n; i++)
 		if (est_sample(vmclock_est, src->slot, s[i].raw_before,
 			       s[i].src_ns, s[i].raw_after) == EST_SAMPLE_STEP)

@@ -905,7 +905,9 @@ int est_source_configure(struct est *est, unsigned int id,
  * est_source_host_error() - the error the source's host reports now
  * @est: the estimator
  * @id: source slot
- * @host_error_ns: the host's error bound now, ns
+ * @host_error_ns: the host's error bound now, ns; %EST_NO_REPORT when the
+ *	host withdrew its report (the configured host error is the fallback
+ *	again, by the same rule)
  *
  * For sources that report their own error bound with every read (the
  * ENA PHC's phc_error_bound): call before offering the reads of a poll.
@@ -927,8 +929,10 @@ void est_source_host_error(struct est *est, unsigned int id,
 	if (id >= EST_MAX_SOURCES || est->src[id].state == EST_SRC_UNUSED)
 		return;
 	s = &est->src[id];
+	if (host_error_ns == EST_NO_REPORT && !s->host_rep_valid)
+		return;
 	s->host_rep = host_error_ns;
-	s->host_rep_valid = true;
+	s->host_rep_valid = host_error_ns != EST_NO_REPORT;
 	src_host_apply(s, src_host_target(s));
 }
 

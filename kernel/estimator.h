@@ -183,6 +183,9 @@ struct est_source_cfg {
 /* @host_error_ns of &struct est_source_cfg wins over reported values. */
 #define EST_CFG_HOST_ERROR_FIXED	0x1U
 
+/* est_source_host_error(): the host reports no error (any more). */
+#define EST_NO_REPORT			U64_MAX
+
 /**
  * struct est_kf - two-state Kalman filter of one source
  * @t_ref: raw time the state refers to

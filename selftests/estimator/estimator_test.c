@@ -2641,6 +2641,53 @@ TEST(host_error_down_restarts_the_filter)
 	EXPECT_GT(140.0, last_wide);	/* narrow within 20 s of the drop */
 }
 
+/*
+ * A host that withdraws its report (a vmclock page whose maxerror is no
+ * longer valid): the configured host error again, by the same rule: up at
+ * once, down by more than half with a fresh filter.
+ */
+TEST(host_error_report_withdrawn)
+{
+	struct tsrc s = { .off = 1000000, .delay = 1000, .ppb = 3000,
+			  .jitter = 20, .lcg = 5 };
+	struct est_source_info in;
+	struct est_source_cfg c;
+	struct est e;
+	s64 r = SEC, err;
+	u64 rep, b;
+	int i, k, beyond = 0;
+
+	est_init(&e);
+	cfg_default(&c);
+	c.host_error_ns = 100 * US;
+	ASSERT_EQ(0, est_source_add(&e, 0, &c));
+	for (i = 0; i < 160; i++, r += SEC) {
+		rep = i < 40 ? 5 * US : i < 80 ? EST_NO_REPORT :
+		      i < 120 ? 2 * MS : EST_NO_REPORT;
+		est_source_host_error(&e, 0, rep);
+		for (k = 0; k < 5; k++)
+			feed(&e, 0, &s, r + k * 2000);
+		est_update(&e, r + 10000);
+		err = eval_err(&e, &s, r + 20000, &b);
+		if (b != EST_BOUND_UNKNOWN && sabs(err) > (s64)b)
+			beyond++;
+		ASSERT_EQ(0, est_source_get(&e, 0, r + 10000, &in));
+		if (i == 39)
+			EXPECT_EQ(5 * US, (s64)in.host_error_ns);
+		if (i == 40 || i == 79)
+			EXPECT_EQ(100 * US, (s64)in.host_error_ns);
+		if (i == 119)
+			EXPECT_EQ(2 * MS, (s64)in.host_error_ns);
+	}
+	EXPECT_EQ(100 * US, (s64)in.host_error_ns);
+	EXPECT_EQ(EST_STATUS_SYNCHRONIZED, e.snap.status);
+	EXPECT_EQ(0, beyond);
+	/* a source that never reported is left as it was */
+	est_source_host_error(&e, 0, EST_NO_REPORT);
+	ASSERT_EQ(0, est_source_get(&e, 0, r, &in));
+	EXPECT_EQ(100 * US, (s64)in.host_error_ns);
+}
+
 /* A report wandering by 10 % keeps the filter and the largest value. */
 TEST(host_error_fluctuation_keeps_the_filter)
 {
