@@ -19,15 +19,23 @@
  * they are added to the platform bus later; a device going away is let go
  * of before it is gone.  The page is read with its seq_count protocol at
  * every tick and before each poll's samples are used.
+ *
+ * The same page says how far the hypervisor's time may be off
+ * (time_maxerror_nanosec, growing with the counter at
+ * counter_period_maxerror_rate_frac_sec).  ptp_vmclock's PHC, registered
+ * under the platform device, reads its time from this page, so a source on
+ * that PHC takes the page's figure as its host error (vmclock_hvpage_report()).
  */
 
 #include <linux/io.h>
+#include <linux/math64.h>
 #include <linux/mutex.h>
 #include <linux/notifier.h>
 #include <linux/platform_device.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
+#include <linux/timex.h>
 
 #include "vmclock.h"
 #include "vmclock_abi.h"
@@ -181,6 +189,106 @@ bool vmclock_hvpage_poll(void)
 out:
 	mutex_unlock(&vmclock_hvpage_lock);
 	return moved;
+}
+
+/* The counter the page's counter_id names is this CPU's get_cycles(). */
+static bool vmclock_hvpage_counter_ours(u8 counter_id)
+{
+#if defined(CONFIG_X86)
+	return counter_id == VMCLOCK_PAGE_COUNTER_X86_TSC;
+#elif defined(CONFIG_ARM64)
+	return counter_id == VMCLOCK_PAGE_COUNTER_ARM_VCNT;
+#else
+	return false;
+#endif
+}
+
+/*
+ * How much the page's maxerror has grown since the hypervisor wrote it: the
+ * counter ticks since counter_value times the period's maximum error, which
+ * is in units of 2^-(64 + counter_period_shift) seconds per tick.  Rounded
+ * up; U64_MAX when the counter is not one this CPU reads.
+ */
+static u64 vmclock_hvpage_growth(u8 counter_id, u64 counter_value, u8 shift,
+				 u64 rate)
+{
+	u64 now, x;
+
+	if (!vmclock_hvpage_counter_ours(counter_id))
+		return U64_MAX;
+	now = get_cycles();
+	if (now <= counter_value || !rate)
+		return 0;
+	/* ticks * rate / 2^32, then ns / 2^(32 + shift) */
+	x = mul_u64_u64_shr(now - counter_value, rate, 32);
+	x = mul_u64_u32_shr(x, NSEC_PER_SEC, 32);
+	return (shift < 64 ? x >> shift : 0) + 1;
+}
+
+/**
+ * vmclock_hvpage_report() - the error bound of the page's time now
+ * @dev: the parent device of a PTP clock
+ * @ns: the bound, ns
+ *
+ * Return: 0 with @ns set; -ENODATA when @dev is not the device followed or
+ * its page gives no bound (the caller falls back on its constant); -EINVAL
+ * when the page calls its clock unreliable, -EAGAIN when it is initializing
+ * or caught in an update: both fail the reads they come with.
+ */
+int vmclock_hvpage_report(struct device *dev, u64 *ns)
+{
+	const struct vmclock_page_abi *p;
+	u64 flags, maxerr, value, rate, growth;
+	u8 status, counter_id, shift;
+	int err = -EAGAIN, i;
+	u32 seq;
+
+	mutex_lock(&vmclock_hvpage_lock);
+	p = vmclock_hvpage;
+	if (!p || dev != vmclock_hvpage_dev) {
+		err = -ENODATA;
+		goto out;
+	}
+	for (i = 0; i < VMCLOCK_HVPAGE_TRIES; i++) {
+		seq = le32_to_cpu(READ_ONCE(p->seq_count));
+		if (seq & 1) {
+			cpu_relax();
+			continue;
+		}
+		virt_rmb();
+		status = READ_ONCE(p->clock_status);
+		flags = le64_to_cpu(READ_ONCE(p->flags));
+		maxerr = le64_to_cpu(READ_ONCE(p->time_maxerror_nanosec));
+		counter_id = READ_ONCE(p->counter_id);
+		value = le64_to_cpu(READ_ONCE(p->counter_value));
+		shift = READ_ONCE(p->counter_period_shift);
+		rate = le64_to_cpu(READ_ONCE(p->counter_period_maxerror_rate_frac_sec));
+		virt_rmb();
+		if (seq == le32_to_cpu(READ_ONCE(p->seq_count)))
+			break;
+	}
+	if (i == VMCLOCK_HVPAGE_TRIES)
+		goto out;
+	if (status == VMCLOCK_PAGE_STATUS_UNRELIABLE) {
+		err = -EINVAL;
+		goto out;
+	}
+	if (status == VMCLOCK_PAGE_STATUS_INITIALIZING)
+		goto out;
+	err = -ENODATA;
+	if (!(flags & VMCLOCK_PAGE_FLAG_TIME_MAXERROR_VALID))
+		goto out;
+	growth = 0;
+	if (flags & VMCLOCK_PAGE_FLAG_PERIOD_MAXERROR_VALID) {
+		growth = vmclock_hvpage_growth(counter_id, value, shift, rate);
+		if (growth == U64_MAX)
+			goto out;
+	}
+	*ns = maxerr > U64_MAX - growth ? U64_MAX : maxerr + growth;
+	err = 0;
+out:
+	mutex_unlock(&vmclock_hvpage_lock);
+	return err;
 }
 
 /* What sysfs shows: false when no device is followed. */

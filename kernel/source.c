@@ -376,20 +376,30 @@ static void vmclock_source_read_burst(struct vmclock_source *src,
 }
 
 /*
- * The error bound the host reports for the reads just made.  Without it the
- * reads are not used: a report that fails counts as a failed read.
+ * The error bound the host reports for the reads just made: the driver's
+ * phc_error_bound (ENA), or the vmclock page of the clock's parent device
+ * (ptp_vmclock).  Without it the reads are not used: a report that fails
+ * counts as a failed read.  A page that gives no bound is no report: the
+ * source's constant stands.
  */
 static void vmclock_source_read_report(struct vmclock_source *src,
 				       struct vmclock_poll *p)
 {
-	int err = vmclock_error_bound_read(src->ebound, &p->reported_ns);
+	int err;
 
+	if (src->ebound)
+		err = vmclock_error_bound_read(src->ebound, &p->reported_ns);
+	else
+		err = vmclock_hvpage_report(src->clk->dev->parent,
+					    &p->reported_ns);
 	if (!err) {
 		p->reported_ns = min_t(u64, p->reported_ns,
 				       VMCLOCK_HOST_ERROR_NS_MAX);
 		return;
 	}
 	p->reported_ns = VMCLOCK_NO_REPORT;
+	if (err == -ENODATA)
+		return;
 	p->failed++;
 	p->last_err = err;
 	p->good = 0;
@@ -463,7 +473,7 @@ static void vmclock_source_poll(struct work_struct *work)
 		return;
 	if (!p.gone)
 		vmclock_source_read_burst(src, &p);
-	if (p.good && src->ebound)
+	if (p.good)
 		vmclock_source_read_report(src, &p);
 
 	/* A device that is only busy (ENA) is asked again next poll. */

@@ -14,6 +14,7 @@
 
 #include "uapi/vmclock.h"
 
+struct device;
 struct file;
 struct genl_info;
 struct netlink_ext_ack;
@@ -284,6 +285,7 @@ int vmclock_error_bound_read(struct file *file, u64 *ns);
 int vmclock_hvpage_init(void);
 void vmclock_hvpage_exit(void);
 bool vmclock_hvpage_poll(void);
+int vmclock_hvpage_report(struct device *dev, u64 *ns);
 bool vmclock_hvpage_info(char *name, size_t len, u64 *marker,
 			 u64 *disruptions);
 
