@@ -35,22 +35,28 @@
 #include <linux/string.h>
 #include <linux/sysfs.h>
 #include <linux/timekeeping.h>
+#include <linux/timex.h>
 #include <linux/uaccess.h>
+#ifdef CONFIG_X86
+#include <asm/tsc.h>
+#endif
 
 #include "vmclock_abi.h"
 
 #define SIM_MAX_CLOCKS	64
+/* Devices of "page add"; a vmclock clock ID has device 8 + ID. */
+#define SIM_MAX_PAGES	8
 /* Reads remembered for the one-second window: max_rate and rate_limit. */
 #define SIM_WINDOW	1024
 #define SIM_MAX_PPB	10000000LL		/* 1 % */
 #define SIM_MAX_OFFSET	1000000000000000000LL	/* about 31 years */
 #define SIM_MAX_WAIT	100000000LL		/* 100 ms */
 
-enum sim_mode { SIM_KVM, SIM_HYPERV, SIM_ENA, SIM_PLAIN };
+enum sim_mode { SIM_KVM, SIM_HYPERV, SIM_ENA, SIM_PLAIN, SIM_VMCLOCK };
 
 static const char * const sim_mode_names[] = {
 	[SIM_KVM] = "kvm", [SIM_HYPERV] = "hyperv",
-	[SIM_ENA] = "ena", [SIM_PLAIN] = "plain",
+	[SIM_ENA] = "ena", [SIM_PLAIN] = "plain", [SIM_VMCLOCK] = "vmclock",
 };
 
 enum sim_dist { SIM_UNIFORM, SIM_NORMAL };
@@ -115,6 +121,7 @@ static const struct sim_attr sim_attrs[SA_NR] = {
 };
 
 struct sim_clock;
+struct sim_page;
 
 /**
  * struct sim_file - what a per-clock debugfs file points to
@@ -137,6 +144,9 @@ struct sim_file {
  *	@ptp and @parent.  Writers of @mode hold it too.
  * @ptp: the registered clock, NULL while unregistered
  * @parent: ENA: the device @ptp is registered under, NULL otherwise
+ * @page: vmclock: the simulated vmclock device @ptp is registered under,
+ *	whose page it reads its status from, NULL otherwise
+ * @page_abi: @page's page, for reads (which only happen while @ptp is)
  * @lock: protects every field below it.  Held only for arithmetic, never
  *	across a wait, so reads of the clock never block each other for long.
  *	Taken under sim_mutex by pause and under @reg_lock by a change of
@@ -194,6 +204,8 @@ struct sim_clock {
 	struct mutex reg_lock;		/* see @reg_lock above */
 	struct ptp_clock *ptp;
 	struct device *parent;
+	struct sim_page *page;
+	const struct vmclock_page_abi *page_abi;
 
 	spinlock_t lock;		/* see @lock above: the model, stats */
 	enum sim_mode mode;
@@ -438,6 +450,12 @@ static int sim_admit(struct sim_clock *c, u64 t0, u64 *wait, u64 *at)
 	u64 w;
 
 	c->st.reads++;
+	/* ptp_vmclock: no time from a page that calls its clock unreliable */
+	if (c->mode == SIM_VMCLOCK &&
+	    READ_ONCE(c->page_abi->clock_status) == VMCLOCK_PAGE_STATUS_UNRELIABLE) {
+		c->st.errors++;
+		return -EINVAL;
+	}
 	if (c->fail_errno) {
 		c->st.errors++;
 		/* ENA: the device flagged an error, the cached bound is void */
@@ -654,9 +672,24 @@ static const struct ptp_clock_info sim_ptp_nic = {
 	.enable		= sim_enable,
 };
 
+/*
+ * ptp_vmclock: the page's time at a counter read, which pairs with system
+ * time exactly when the counter is the clocksource's.
+ */
+static const struct ptp_clock_info sim_ptp_vmclock = {
+	.owner		= THIS_MODULE,
+	.adjfine	= sim_adjfine,
+	.adjtime	= sim_adjtime,
+	.settime64	= sim_settime64,
+	.gettimex64	= sim_gettimex64,
+	.getcrosststamp	= sim_getcrosststamp,
+	.enable		= sim_enable,
+};
+
 static const struct ptp_clock_info * const sim_ptp_info[] = {
 	[SIM_KVM] = &sim_ptp_kvm, [SIM_HYPERV] = &sim_ptp_hyperv,
 	[SIM_ENA] = &sim_ptp_nic, [SIM_PLAIN] = &sim_ptp_nic,
+	[SIM_VMCLOCK] = &sim_ptp_vmclock,
 };
 
 /*
@@ -714,15 +747,24 @@ static void sim_parent_del(struct device *dev)
 	root_device_unregister(dev);
 }
 
+static struct sim_page *sim_page_create(unsigned int id, struct dentry *dir,
+					const char *dname);
+static void sim_page_destroy(struct sim_page *p, bool remove_dir);
+static struct device *sim_page_dev(struct sim_page *p);
+static const struct vmclock_page_abi *sim_page_abi(struct sim_page *p);
+
 /*
  * Register with the methods of the mode; an ENA clock under a new parent
- * device, its cached error bound void as when the driver starts.  The
- * info is rebuilt every time: ptp_clock_register() adds methods of its own
- * derived from those it finds.  Caller holds c->reg_lock.
+ * device, its cached error bound void as when the driver starts; a
+ * vmclock clock under a vmclock device of its own, VMCLOCK.(8 + ID), whose
+ * page is the directory "page" beside the clock's files.  The info is
+ * rebuilt every time: ptp_clock_register() adds methods of its own derived
+ * from those it finds.  Caller holds c->reg_lock.
  */
 static int sim_register(struct sim_clock *c)
 {
 	struct device *parent = NULL;
+	struct sim_page *page = NULL;
 	struct ptp_clock *ptp;
 
 	if (c->ptp)
@@ -736,11 +778,20 @@ static int sim_register(struct sim_clock *c)
 		parent = sim_parent_add(c);
 		if (IS_ERR(parent))
 			return PTR_ERR(parent);
+	} else if (c->mode == SIM_VMCLOCK) {
+		page = sim_page_create(SIM_MAX_PAGES + c->id, c->dir, "page");
+		if (IS_ERR(page))
+			return PTR_ERR(page);
+		c->page = page;
+		c->page_abi = sim_page_abi(page);
 	}
-	ptp = ptp_clock_register(&c->info, parent);
+	ptp = ptp_clock_register(&c->info, page ? sim_page_dev(page) : parent);
 	if (IS_ERR_OR_NULL(ptp)) {
 		if (parent)
 			sim_parent_del(parent);
+		if (page)
+			sim_page_destroy(page, true);
+		c->page = NULL;
 		return ptp ? PTR_ERR(ptp) : -ENODEV;
 	}
 	c->ptp = ptp;
@@ -752,9 +803,10 @@ static int sim_register(struct sim_clock *c)
  * Caller holds c->reg_lock.  Returns once no read of the clock is in
  * flight: the posix-clock layer marks the clock a zombie under its rwsem,
  * which every operation holds for reading; and once no reader of the
- * parent's attribute is left.
+ * parent's attribute is left.  Pass remove_dir false when the clock's
+ * directory, which holds its page's, is already gone.
  */
-static void sim_unregister(struct sim_clock *c)
+static void sim_unregister(struct sim_clock *c, bool remove_dir)
 {
 	if (!c->ptp)
 		return;
@@ -763,6 +815,9 @@ static void sim_unregister(struct sim_clock *c)
 	if (c->parent)
 		sim_parent_del(c->parent);
 	c->parent = NULL;
+	if (c->page)
+		sim_page_destroy(c->page, remove_dir);
+	c->page = NULL;
 }
 
 /*
@@ -777,7 +832,7 @@ static int sim_set_mode(struct sim_clock *c, enum sim_mode mode)
 	u64 now;
 
 	if (again)
-		sim_unregister(c);
+		sim_unregister(c, true);
 	now = ktime_get_raw_ns();
 	spin_lock(&c->lock);
 	c->mode = mode;
@@ -950,7 +1005,7 @@ static int sim_attr_store(struct sim_clock *c, unsigned int attr, char *s)
 		else if (v)
 			err = sim_register(c);
 		else
-			sim_unregister(c);
+			sim_unregister(c, true);
 		mutex_unlock(&c->reg_lock);
 		return err;
 	}
@@ -1112,6 +1167,8 @@ static struct sim_clock *sim_clock_alloc(unsigned int id, const char *name)
 		c->mode = SIM_HYPERV;
 	else if (!strncmp(name, "ena-ptp-", 8))
 		c->mode = SIM_ENA;
+	else if (!strcmp(name, "vmclock"))
+		c->mode = SIM_VMCLOCK;
 	else
 		c->mode = SIM_PLAIN;
 	sim_mode_defaults(c);
@@ -1162,7 +1219,7 @@ static void sim_clock_destroy(struct sim_clock *c, bool remove_dir)
 	if (remove_dir)
 		debugfs_remove_recursive(c->dir);
 	mutex_lock(&c->reg_lock);
-	sim_unregister(c);
+	sim_unregister(c, false);
 	mutex_unlock(&c->reg_lock);
 	mutex_destroy(&c->reg_lock);
 	kfree(c);
@@ -1271,11 +1328,9 @@ static char *sim_word(char **s)
  * whose memory resource is a page of RAM; every change of the page goes
  * through the seq_count protocol, as the hypervisor's do.
  */
-#define SIM_MAX_PAGES	8
-
 enum sim_page_attr_id {
 	SP_DISRUPT, SP_STATUS, SP_MAXERR, SP_ESTERR, SP_FLAGS, SP_MARKER,
-	SP_SEQ, SP_STUCK, SP_RAW, SP_NR
+	SP_SEQ, SP_STUCK, SP_COUNTER, SP_MAXRATE, SP_RAW, SP_NR
 };
 
 /**
@@ -1300,6 +1355,8 @@ static const struct sim_page_attr sim_page_attrs[SP_NR] = {
 	[SP_MARKER]  = { "marker", 0444 },
 	[SP_SEQ]     = { "seq", 0444 },
 	[SP_STUCK]   = { "stuck_odd", 0644, 0, 1 },
+	[SP_COUNTER] = { "counter", 0644, 0, 1 },
+	[SP_MAXRATE] = { "maxerror_rate_ppb", 0644, 0, NSEC_PER_SEC },
 	[SP_RAW]     = { "raw", 0444 },
 };
 
@@ -1326,6 +1383,9 @@ struct sim_page_file {
  * @lock: serializes changes of the page, the writers of the files in
  *	@dir; protects @stuck
  * @stuck: an update is left open: seq_count stays odd
+ * @counter: the page gives the CPU's counter: every update stamps it with
+ *	counter_value, the counter read then (x86 only)
+ * @maxrate_ppb: counter_period_maxerror_rate_frac_sec, in ppb of the period
  */
 struct sim_page {
 	unsigned int id;
@@ -1335,6 +1395,8 @@ struct sim_page {
 	struct sim_page_file files[SP_NR];
 	struct mutex lock;		/* see @lock above */
 	bool stuck;
+	bool counter;
+	u32 maxrate_ppb;
 };
 
 /* Under sim_mutex. */
@@ -1359,11 +1421,39 @@ static void sim_page_begin(struct sim_page *p)
 	smp_wmb();	/* seq_count odd before any change */
 }
 
-/* Close it: seq_count even once every change is visible. */
+/*
+ * The counter, its period and the period's maximum error, as a hypervisor
+ * gives them for the TSC: the period in 2^-64 s (counter_period_shift 0).
+ */
+static void sim_page_counter(struct sim_page *p)
+{
+	struct vmclock_page_abi *abi = p->abi;
+#ifdef CONFIG_X86
+	u64 period = div64_u64(U64_MAX, (u64)tsc_khz * 1000);
+
+	if (p->counter) {
+		abi->counter_id = VMCLOCK_PAGE_COUNTER_X86_TSC;
+		abi->counter_period_shift = 0;
+		abi->counter_period_frac_sec = cpu_to_le64(period);
+		abi->counter_period_maxerror_rate_frac_sec =
+			cpu_to_le64(mul_u64_u64_div_u64(period, p->maxrate_ppb,
+							NSEC_PER_SEC));
+		abi->counter_value = cpu_to_le64(get_cycles());
+		return;
+	}
+#endif
+	abi->counter_id = VMCLOCK_PAGE_COUNTER_INVALID;
+}
+
+/*
+ * Close it: seq_count even once every change is visible.  With a counter,
+ * the update is as of now.
+ */
 static void sim_page_end(struct sim_page *p)
 {
 	if (p->stuck)
 		return;
+	sim_page_counter(p);
 	smp_wmb();	/* the changes before seq_count even */
 	sim_page_seq_inc(p->abi);
 }
@@ -1421,6 +1511,12 @@ static int sim_page_show(struct sim_page *p, unsigned int attr, char *buf,
 	case SP_STUCK:
 		n = scnprintf(buf, len, "%d\n", p->stuck);
 		break;
+	case SP_COUNTER:
+		n = scnprintf(buf, len, "%d\n", p->counter);
+		break;
+	case SP_MAXRATE:
+		n = scnprintf(buf, len, "%u\n", p->maxrate_ppb);
+		break;
 	case SP_RAW:
 		n = min(len, sizeof(*abi));
 		memcpy(buf, abi, n);
@@ -1447,6 +1543,8 @@ static int sim_page_store(struct sim_page *p, unsigned int attr, const char *s)
 		return err;
 	if (v < a->min || v > a->max)
 		return -EINVAL;
+	if (attr == SP_COUNTER && !IS_ENABLED(CONFIG_X86))
+		return -EOPNOTSUPP;
 
 	mutex_lock(&p->lock);
 	if (attr == SP_STUCK) {
@@ -1479,6 +1577,12 @@ static int sim_page_store(struct sim_page *p, unsigned int attr, const char *s)
 		break;
 	case SP_FLAGS:
 		WRITE_ONCE(abi->flags, cpu_to_le64(v));
+		break;
+	case SP_COUNTER:
+		p->counter = v;
+		break;
+	case SP_MAXRATE:
+		p->maxrate_ppb = v;
 		break;
 	}
 	sim_page_end(p);
@@ -1572,20 +1676,16 @@ put:
 	return ERR_PTR(err);
 }
 
-/* Caller holds sim_mutex. */
-static int sim_page_add(unsigned int id)
+/* The device VMCLOCK.id and its files in dir/dname. */
+static struct sim_page *sim_page_create(unsigned int id, struct dentry *dir,
+					const char *dname)
 {
 	struct sim_page *p;
-	char dname[16];
 	unsigned int i;
 
-	if (id >= SIM_MAX_PAGES)
-		return -EINVAL;
-	if (sim_pages[id])
-		return -EEXIST;
 	p = kzalloc_obj(*p, GFP_KERNEL);
 	if (!p)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	p->id = id;
 	mutex_init(&p->lock);
 	p->pdev = sim_page_device(id, &p->abi);
@@ -1594,10 +1694,9 @@ static int sim_page_add(unsigned int id)
 
 		mutex_destroy(&p->lock);
 		kfree(p);
-		return err;
+		return ERR_PTR(err);
 	}
-	snprintf(dname, sizeof(dname), "page%u", id);
-	p->dir = debugfs_create_dir(dname, sim_root);
+	p->dir = debugfs_create_dir(dname, dir);
 	for (i = 0; i < SP_NR; i++) {
 		p->files[i].p = p;
 		p->files[i].attr = i;
@@ -1605,6 +1704,33 @@ static int sim_page_add(unsigned int id)
 				    sim_page_attrs[i].mode, p->dir,
 				    &p->files[i], &sim_page_fops);
 	}
+	return p;
+}
+
+static struct device *sim_page_dev(struct sim_page *p)
+{
+	return &p->pdev->dev;
+}
+
+static const struct vmclock_page_abi *sim_page_abi(struct sim_page *p)
+{
+	return p->abi;
+}
+
+/* Caller holds sim_mutex. */
+static int sim_page_add(unsigned int id)
+{
+	struct sim_page *p;
+	char dname[16];
+
+	if (id >= SIM_MAX_PAGES)
+		return -EINVAL;
+	if (sim_pages[id])
+		return -EEXIST;
+	snprintf(dname, sizeof(dname), "page%u", id);
+	p = sim_page_create(id, sim_root, dname);
+	if (IS_ERR(p))
+		return PTR_ERR(p);
 	sim_pages[id] = p;
 	return 0;
 }

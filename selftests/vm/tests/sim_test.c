@@ -279,18 +279,25 @@ FIXTURE(kind) {
 /*
  * precise, extended: PTP_SYS_OFFSET_PRECISE (getcrosststamp) and
  * PTP_SYS_OFFSET_EXTENDED (gettimex64) work, as with the real driver;
- * parent: the clock has a parent device with the ENA error bound.
+ * parent: the clock's parent device, NULL when it has none: ENA's with the
+ * error bound, ptp_vmclock's the vmclock device (8 + the clock's id).
  */
 FIXTURE_VARIANT(kind) {
 	const char *name, *mode;
 	long long latency;
-	bool precise, extended, parent;
+	bool precise, extended;
+	const char *parent;
 };
 
-FIXTURE_VARIANT_ADD(kind, kvm) { "KVM virtual PTP", "kvm", 2000, true, false, false };
-FIXTURE_VARIANT_ADD(kind, hyperv) { "hyperv", "hyperv", 0, false, false, false };
-FIXTURE_VARIANT_ADD(kind, ena) { "ena-ptp-00", "ena", 10000, false, true, true };
-FIXTURE_VARIANT_ADD(kind, plain) { "sim clock 7", "plain", 0, false, true, false };
+FIXTURE_VARIANT_ADD(kind, kvm) { "KVM virtual PTP", "kvm", 2000, true, false, NULL };
+FIXTURE_VARIANT_ADD(kind, hyperv) { "hyperv", "hyperv", 0, false, false, NULL };
+FIXTURE_VARIANT_ADD(kind, ena) {
+	"ena-ptp-00", "ena", 10000, false, true, "/sys/devices/vmclock_sim.1"
+};
+FIXTURE_VARIANT_ADD(kind, plain) { "sim clock 7", "plain", 0, false, true, NULL };
+FIXTURE_VARIANT_ADD(kind, vmclock) {
+	"vmclock", "vmclock", 0, true, true, "/sys/bus/platform/devices/VMCLOCK.9"
+};
 
 FIXTURE_SETUP(kind)
 {
@@ -397,9 +404,25 @@ TEST_F(kind, methods)
 	EXPECT_EQ(0, ioctl(fd, PTP_SYS_OFFSET, &o));
 	EXPECT_EQ(0, phc(fd, &v));
 	snprintf(path, sizeof(path), "/sys/class/ptp/ptp%d/device", sim_ptp(1));
-	EXPECT_EQ(variant->parent, !stat(path, &st));
-	EXPECT_EQ(variant->parent, !stat("/sys/devices/vmclock_sim.1", &st));
+	EXPECT_EQ(!!variant->parent, !stat(path, &st));
+	if (variant->parent) {
+		char *a = realpath(path, NULL), *b = realpath(variant->parent, NULL);
+
+		ASSERT_NE(NULL, a);
+		ASSERT_NE(NULL, b);
+		EXPECT_STREQ(b, a);
+		free(a);
+		free(b);
+	}
+	EXPECT_EQ(!strcmp(variant->mode, "ena"),
+		  !stat("/sys/devices/vmclock_sim.1", &st));
+	EXPECT_EQ(!strcmp(variant->mode, "vmclock"),
+		  !stat(SIM "/1/page/seq", &st));
 	close(fd);
+	/* The device goes with the clock. */
+	ASSERT_EQ(0, sim_ctl("del 1"));
+	if (variant->parent)
+		EXPECT_NE(0, stat(variant->parent, &st));
 }
 
 /*
@@ -1597,6 +1620,82 @@ TEST_F(page, parallel_writers)
 	EXPECT_EQ(seq + 2 * 3 * n, page_get(4, "seq"));
 }
 
+/*
+ * counter: every update stamps the page with the TSC, its period (2^-64 s
+ * per tick) and the period's maximum error as maxerror_rate_ppb says.
+ */
+TEST_F(page, counter)
+{
+	unsigned char raw[PAGE_RAW_SIZE];
+	unsigned long long period, rate, v0;
+
+	ASSERT_EQ(0, sim_ctl("page add 6"));
+	ASSERT_EQ(0, page_set(6, "maxerror_rate_ppb", "1000"));
+	EXPECT_EQ(1000, page_get(6, "maxerror_rate_ppb"));
+	ASSERT_EQ(0, page_raw(6, raw));
+	EXPECT_EQ(0xff, raw[0x0a]);			/* still no counter */
+	ASSERT_EQ(0, page_set(6, "counter", "1"));
+	EXPECT_EQ(1, page_get(6, "counter"));
+	ASSERT_EQ(0, page_raw(6, raw));
+	EXPECT_EQ(0, raw[0x0a]);			/* the TSC */
+	EXPECT_EQ(0, raw[0x27]);			/* shift */
+	period = le(raw, 0x30, 8);
+	rate = le(raw, 0x40, 8);
+	v0 = le(raw, 0x28, 8);
+	TH_LOG("TSC period %llu / 2^64 s, maxerror %llu / 2^64 s per tick",
+	       period, rate);
+	EXPECT_LT(1000000000ULL, period);		/* below 18 GHz */
+	EXPECT_GE(rate + 1, period / 1000000);
+	EXPECT_LE(rate, period / 1000000 + 1);
+	EXPECT_NE(0ULL, v0);
+	usleep(1000);
+	ASSERT_EQ(0, page_set(6, "esterror_ns", "1"));
+	ASSERT_EQ(0, page_raw(6, raw));
+	EXPECT_LT(v0, (unsigned long long)le(raw, 0x28, 8));
+	EXPECT_EQ(-EINVAL, page_set(6, "counter", "2"));
+	EXPECT_EQ(-EINVAL, page_set(6, "maxerror_rate_ppb", "1000000001"));
+	ASSERT_EQ(0, page_set(6, "counter", "0"));
+	ASSERT_EQ(0, page_raw(6, raw));
+	EXPECT_EQ(0xff, raw[0x0a]);
+}
+
+/*
+ * A vmclock clock has a vmclock device of its own, VMCLOCK.(8 + id), with
+ * its page beside the clock's files; the clock is read as ptp_vmclock
+ * reads: not when the page calls it unreliable.  The device comes and
+ * goes with the clock and with its mode.
+ */
+TEST_F(page, vmclock_clock)
+{
+	const char *dev = "/sys/bus/platform/devices/VMCLOCK.10";
+	long long v;
+	int fd;
+
+	ASSERT_EQ(0, sim_ctl("add 2 vmclock"));
+	EXPECT_TRUE(path_exists(dev));
+	fd = open_ptp(2);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, phc(fd, &v));
+	ASSERT_EQ(0, write_str(SIM "/2/page/clock_status", "4"));
+	EXPECT_EQ(-EINVAL, phc(fd, &v));
+	ASSERT_EQ(0, write_str(SIM "/2/page/clock_status", "3"));
+	EXPECT_EQ(0, phc(fd, &v));
+	close(fd);
+
+	ASSERT_EQ(0, set_str(2, "mode", "kvm"));
+	EXPECT_FALSE(path_exists(dev));
+	EXPECT_FALSE(path_exists(SIM "/2/page"));
+	ASSERT_EQ(0, set_str(2, "mode", "vmclock"));
+	EXPECT_TRUE(path_exists(dev));
+	EXPECT_TRUE(path_exists(SIM "/2/page/seq"));
+	ASSERT_EQ(0, sim_set(2, "registered", 0));
+	EXPECT_FALSE(path_exists(dev));
+	ASSERT_EQ(0, sim_set(2, "registered", 1));
+	EXPECT_TRUE(path_exists(dev));
+	ASSERT_EQ(0, sim_ctl("del 2"));
+	EXPECT_FALSE(path_exists(dev));
+}
+
 /* Unloading with devices present removes them; loading again is clean. */
 TEST_F(page, unload)
 {
@@ -1606,7 +1705,9 @@ TEST_F(page, unload)
 	ASSERT_EQ(0, sim_ctl("page add 0"));
 	ASSERT_EQ(0, sim_ctl("page add 5"));
 	ASSERT_EQ(0, page_set(5, "stuck_odd", "1"));
+	ASSERT_EQ(0, sim_ctl("add 3 vmclock"));
 	ASSERT_EQ(0, system("modprobe -r vmclock_sim"));
+	EXPECT_FALSE(path_exists("/sys/bus/platform/devices/VMCLOCK.11"));
 	EXPECT_FALSE(path_exists(SIM));
 	EXPECT_FALSE(path_exists("/sys/bus/platform/devices/VMCLOCK.0"));
 	EXPECT_FALSE(path_exists("/sys/bus/platform/devices/VMCLOCK.5"));
