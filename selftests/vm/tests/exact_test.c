@@ -456,4 +456,70 @@ TEST_F_TIMEOUT(exact, device_disruption, 150)
 	EXPECT_TRUE(wait_line(HV "device", "none", 2));
 }
 
+/*
+ * ptp_vmclock's clock reads the vmclock device's page, whose maxerror is
+ * the host's word on that time: the simulator's vmclock clock 3, under its
+ * own device VMCLOCK.11 with its page in 3/page/.
+ */
+#define PAGE3 SIM_DIR "/3/page/"
+
+TEST_F_TIMEOUT(exact, vmclock_page_bound, 180)
+{
+	unsigned long long last = 0;
+	char buf[64];
+	uint32_t id;
+
+	ASSERT_EQ(0, sim_ctl("add 3 vmclock"));
+	ASSERT_TRUE(wait_line(HV "device", "VMCLOCK.11", 2));
+	ASSERT_EQ(0, write_str(PAGE3 "maxerror_ns", "5000"));
+	ASSERT_EQ(0, sim_set(3, "offset_ns", -2000));
+	id = attach_added(_metadata, self, 3);
+	ASSERT_NE(0U, id);
+	field(id, "read_method", buf, sizeof(buf));
+	EXPECT_STREQ("crosststamp", buf);
+	ASSERT_TRUE(wait_field(id, "reported_error_ns", "5000", 10));
+	ASSERT_TRUE(wait_synced(self->nl, 30));
+	check_for(_metadata, self, "page says 5 us", 15, &last);
+	EXPECT_GT(30000ULL, last);
+
+	/* The host's reference is lost: 1.5 ms off, and the page says 2 ms. */
+	ASSERT_EQ(0, write_str(PAGE3 "maxerror_ns", "2000000"));
+	ASSERT_EQ(0, sim_set(3, "offset_ns", 1500000));
+	check_for(_metadata, self, "page says 2 ms", 10, &last);
+	EXPECT_LE(2000000ULL, last);
+
+	/*
+	 * A maxerror that grows with the counter since the page's update:
+	 * 100 us per second from 5 us.
+	 */
+	ASSERT_EQ(0, sim_set(3, "offset_ns", -2000));
+	ASSERT_EQ(0, write_str(PAGE3 "maxerror_rate_ppb", "100000"));
+	ASSERT_EQ(0, write_str(PAGE3 "counter", "1"));
+	/* TIME_MAXERROR_VALID | PERIOD_MAXERROR_VALID */
+	ASSERT_EQ(0, write_str(PAGE3 "flags", "80"));
+	ASSERT_EQ(0, write_str(PAGE3 "maxerror_ns", "5000"));
+	check_for(_metadata, self, "page 3 s old", 3, &last);
+	source_sysfs(id, "reported_error_ns", buf, sizeof(buf));
+	TH_LOG("reported 3 s after the page's update: %s ns", buf);
+	EXPECT_LT(150000, atoll(buf));
+	EXPECT_GT(400000, atoll(buf));
+
+	/* No maxerror on the page: the profile's constant again. */
+	ASSERT_EQ(0, write_str(PAGE3 "flags", "0"));
+	EXPECT_TRUE(wait_field(id, "reported_error_ns", "none", 5));
+	EXPECT_TRUE(wait_field(id, "host_error_used_ns", "100000", 5));
+
+	/* A clock the page calls unreliable is not read. */
+	ASSERT_EQ(0, write_str(PAGE3 "clock_status", "4"));
+	EXPECT_TRUE(wait_field(id, "state", "error", 5));
+	field(id, "last_error", buf, sizeof(buf));
+	EXPECT_EQ(EINVAL, atoi(buf));
+	ASSERT_EQ(0, write_str(PAGE3 "clock_status", "2"));
+	EXPECT_TRUE(wait_field(id, "state", "ok", 5));
+
+	/* Its marker is the hypervisor's word on disruptions, as any page's. */
+	ASSERT_EQ(0, write_str(PAGE3 "disrupt", "1"));
+	EXPECT_LE(0, time_to_disrupted(self, 3));
+}
+
 TEST_HARNESS_MAIN
