@@ -446,10 +446,11 @@ static int event_cb(struct nl_msg *msg, void *arg)
 }
 
 /*
- * Hand every event to fn until it returns non-zero (negative: an error) or
- * receiving fails.
+ * Hand events to fn until it returns non-zero (negative: an error) or
+ * receiving fails; without wait, also once no event is left to read.
  */
-int vmclock_nl_listen(struct vmclock_nl *nl, vmclock_nl_event_fn fn, void *arg)
+static int listen_events(struct vmclock_nl *nl, vmclock_nl_event_fn fn,
+			 void *arg, bool wait)
 {
 	struct listen l = { .nl = nl, .fn = fn, .arg = arg };
 	struct nl_cb *cb = socket_cb(nl);
@@ -459,15 +460,37 @@ int vmclock_nl_listen(struct vmclock_nl *nl, vmclock_nl_event_fn fn, void *arg)
 		return -ENOMEM;
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, event_cb, &l);
 	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, no_seq_check, NULL);
+	if (!wait && nl_socket_set_nonblocking(nl->sk) < 0)
+		l.ret = -EIO;
 	while (!l.ret) {
-		err = nl_recvmsgs(nl->sk, cb);
-		if (err < 0 && err != -NLE_INTR) {
+		/* the number of messages read: 0 when none was waiting */
+		err = nl_recvmsgs_report(nl->sk, cb);
+		if (err < 0 && err != -NLE_INTR && err != -NLE_AGAIN) {
 			l.ret = -EIO;
 			break;
 		}
+		if (!wait && err <= 0)
+			break;
 	}
 	nl_cb_put(cb);
 	return l.ret < 0 ? l.ret : 0;
+}
+
+int vmclock_nl_listen(struct vmclock_nl *nl, vmclock_nl_event_fn fn, void *arg)
+{
+	return listen_events(nl, fn, arg, true);
+}
+
+/* The events already received, without waiting for more; as listen. */
+int vmclock_nl_drain(struct vmclock_nl *nl, vmclock_nl_event_fn fn, void *arg)
+{
+	return listen_events(nl, fn, arg, false);
+}
+
+/* The socket, for poll(): readable when an event is waiting. */
+int vmclock_nl_fd(const struct vmclock_nl *nl)
+{
+	return nl_socket_get_fd(nl->sk);
 }
 
 /* "strerror[: kernel message]" of a failed request, into buf. */

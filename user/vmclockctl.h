@@ -35,6 +35,7 @@ int sources_main(int argc, char *argv[]);
 int source_main(int argc, char *argv[]);
 int discover_main(int argc, char *argv[]);
 int monitor_main(int argc, char *argv[]);
+int sync_main(int argc, char *argv[]);
 
 /* netlink.c */
 struct vmclock_nl;
@@ -71,6 +72,8 @@ enum {
 typedef int (*vmclock_nl_event_fn)(int cmd, struct nlattr **tb, void *arg);
 int vmclock_nl_subscribe(struct vmclock_nl *nl);
 int vmclock_nl_listen(struct vmclock_nl *nl, vmclock_nl_event_fn fn, void *arg);
+int vmclock_nl_drain(struct vmclock_nl *nl, vmclock_nl_event_fn fn, void *arg);
+int vmclock_nl_fd(const struct vmclock_nl *nl);
 const char *nl_strerror(const struct vmclock_nl *nl, int err, char *buf,
 			size_t len);
 int nl_fail(const struct vmclock_nl *nl, const char *what, int err);
