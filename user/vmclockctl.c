@@ -16,6 +16,7 @@ static const struct command commands[] = {
 	{ "source", source_main, "add|del|set a source" },
 	{ "discover", discover_main, "attach every hypervisor PTP clock" },
 	{ "monitor", monitor_main, "print events as they arrive" },
+	{ "sync", sync_main, "discipline the system clock to the unified clock" },
 };
 
 static void usage(FILE *f)

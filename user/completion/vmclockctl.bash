@@ -5,7 +5,7 @@ _vmclockctl()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]}
 	local prev=${COMP_WORDS[COMP_CWORD - 1]}
-	local commands="status sources source discover monitor help"
+	local commands="status sources source discover monitor sync help"
 	local i cmd= sub=
 
 	for ((i = 1; i < COMP_CWORD; i++)); do
@@ -32,6 +32,18 @@ _vmclockctl()
 	if [[ $cmd == monitor ]]; then
 		[[ $prev == --count || $prev == -c ]] && { COMPREPLY=(); return; }
 		[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--count --follow" -- "$cur"))
+		return
+	fi
+	if [[ $cmd == sync ]]; then
+		case $prev in
+		-c|--config|-d|--device)
+			COMPREPLY=($(compgen -f -- "$cur"))
+			return ;;
+		-p|--poll-ms|-s|--step-threshold-us|-l|--step-limit)
+			COMPREPLY=()
+			return ;;
+		esac
+		[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--config --device --poll-ms --step-threshold-us --step-limit --once --force --print-config --help" -- "$cur"))
 		return
 	fi
 	[[ $cmd == source ]] || { COMPREPLY=(); return; }
