@@ -13,7 +13,8 @@
 # "vm-SUITE" that fails when the guest did not report or the kernel log has
 # warnings.  When KVER lacks a distribution module the suite needs (a
 # "#@ modules:" line), or QEMU a device it needs ("#@ qemu-devices:"), the
-# suite is not booted and that section is a skip that says why.  A suite
+# suite is not booted and that section is a skip that says why; modules of
+# a "#@ modules-optional:" line are included where KVER has them.  A suite
 # with "#@ snapshot-at: LINE" gets a snapshot disk and a monitor: when the
 # guest prints LINE, the host saves the VM (savevm) and restores it at
 # once (loadvm), as a hypervisor restoring a snapshot does.  -q keeps the
@@ -45,6 +46,8 @@ name=$(basename "$suite" .sh)
 # shellcheck disable=SC2207
 dmods+=($(sed -n 's/^#@ modules://p' "$suite"))
 # shellcheck disable=SC2207
+omods=($(sed -n 's/^#@ modules-optional://p' "$suite"))
+# shellcheck disable=SC2207
 qemu_extra=($(sed -n 's/^#@ qemu://p' "$suite"))
 # shellcheck disable=SC2207
 bins=($(sed -n 's/^#@ bins://p' "$suite"))
@@ -75,6 +78,10 @@ for d in "${dmods[@]}"; do
 	}
 	# "path: dep1 dep2 ...": the module and everything it needs.
 	need+=(${line/:/})
+done
+for d in "${omods[@]}"; do
+	line=$(grep -E "(^|/)$d\.ko(\.[a-z]+)?:" "$modsrc/modules.dep") &&
+		need+=(${line/:/})
 done
 
 # The QEMU devices it needs (QEMU 10 has vmclock, Debian 12's 7.2 not).

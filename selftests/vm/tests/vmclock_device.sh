@@ -7,7 +7,11 @@
 # and the unified clock is disrupted within a tick, then synchronizes
 # again.  Needs vmclock and vmclock_sim loaded, root, -device vmclock.
 . /tests/tap.sh
-plan 7
+plan 9
+
+# The upstream driver, where the kernel has it, maps the page too.
+drv=0
+modprobe ptp_vmclock 2>/dev/null && drv=1
 
 V=/sys/kernel/vmclock
 dev=$(cat $V/hv_device)
@@ -48,6 +52,24 @@ took=$(awk -v s="$start" '{ printf "%.1f", $1 - s }' /proc/uptime)
 diag "disruption seen after ${took} s of guest time, marker $(cat $V/hv_marker) (was $marker)"
 check "the restore is seen as a disruption" [ $seen = 0 ]
 check "the marker moved" [ "$(cat $V/hv_marker)" != "$marker" ]
+
+# marker_of_dev: the marker as ptp_vmclock's /dev/vmclock0 reads it, in the
+# form of hv_marker (0x and no leading zeros).
+marker_of_dev() {
+	head -c 24 /dev/vmclock0 | tail -c 8 | od -A n -t x8 |
+		sed 's/^ *0*/0x/'
+}
+if [ $drv = 1 ]; then
+	diag "ptp_vmclock: $(ls /dev/vmclock* 2>&1), marker $(marker_of_dev)"
+	check "ptp_vmclock reads the marker vmclock follows" \
+		[ "$(marker_of_dev)" = "$(cat $V/hv_marker)" ]
+	rmmod ptp_vmclock
+	check "vmclock keeps following when ptp_vmclock goes" \
+		[ "$(cat $V/hv_device)" = "$dev" ]
+else
+	ok "# SKIP no ptp_vmclock in this kernel"
+	ok "# SKIP no ptp_vmclock in this kernel"
+fi
 check "and synchronized again" wait_for 90 is $V/status synchronized
 sleep 0.5
 kill $mon
