@@ -3,9 +3,10 @@
 #
 # The shipped udev rule under the distribution's systemd-udevd: among
 # several PTP clocks, /dev/ptp_vmclock is the unified one, every user can
-# read it, and it goes away with the module.  Unloads vmclock.
+# read it, and it goes away with the module; a hypervisor clock that
+# appears is attached.  Unloads vmclock.
 . /tests/tap.sh
-plan 6
+plan 8
 
 mkdir -p /run/udev /etc/udev/rules.d
 cp /tests/60-vmclock.rules /etc/udev/rules.d/
@@ -31,6 +32,21 @@ status=$(cat /sys/kernel/vmclock/status)
 out=$(phc_read_as 65534 /dev/ptp_vmclock)
 check "an unprivileged user reads it with clock_gettime ($out, $status)" \
 	[ "$out" = "read ok" -o \( "$out" = "read EAGAIN" -a "$status" = unsynchronized \) ]
+# A hypervisor clock appearing later is attached; another PHC is not.
+# udev runs programs with its own PATH, where an installed vmclockctl is.
+ln -sf /tests/vmclockctl /usr/bin/vmclockctl
+sim=/sys/kernel/debug/vmclock_sim
+echo "add 5 KVM virtual PTP" > $sim/ctl
+echo "add 6 nic-like" > $sim/ctl
+udevadm settle -t 10
+p5=$(cat $sim/5/ptp) p6=$(cat $sim/6/ptp)
+diag "$(vmclockctl sources)"
+check "a KVM clock added later is attached ($p5)" \
+	sh -c "vmclockctl -j sources | grep -q '\"phc\":\"$p5\"'"
+check "a PHC with no profile is not ($p6)" \
+	sh -c "! vmclockctl -j sources | grep -q '\"phc\":\"$p6\"'"
+echo "del 5" > $sim/ctl
+echo "del 6" > $sim/ctl
 modprobe -r vmclock
 check "vmclock unloads" [ $? -eq 0 ]
 udevadm settle -t 10
