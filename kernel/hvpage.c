@@ -69,11 +69,11 @@ static bool vmclock_hvpage_name_ok(const char *name)
 }
 
 /*
- * The disruption marker, read consistently, or false when the hypervisor
- * kept the page in an update (seq_count odd or moving) for every try.
+ * A consistent copy of the page, or false when the hypervisor kept it in
+ * an update (seq_count odd or moving) for every try.
  */
-static bool vmclock_hvpage_read(const struct vmclock_page_abi *p,
-				u64 *marker)
+static bool vmclock_hvpage_copy(const struct vmclock_page_abi *p,
+				struct vmclock_page_abi *copy)
 {
 	u32 seq;
 	int i;
@@ -84,15 +84,27 @@ static bool vmclock_hvpage_read(const struct vmclock_page_abi *p,
 			cpu_relax();
 			continue;
 		}
-		/* The marker after seq_count, as the hypervisor's wmb orders */
+		/* The fields after seq_count, as the hypervisor's wmb orders */
 		virt_rmb();
-		*marker = le64_to_cpu(READ_ONCE(p->disruption_marker));
-		/* ... and seq_count again only after it */
+		memcpy(copy, p, sizeof(*copy));
+		/* ... and seq_count again only after them */
 		virt_rmb();
 		if (seq == le32_to_cpu(READ_ONCE(p->seq_count)))
 			return true;
 	}
 	return false;
+}
+
+/* The disruption marker, read consistently (see vmclock_hvpage_copy()). */
+static bool vmclock_hvpage_read(const struct vmclock_page_abi *p,
+				u64 *marker)
+{
+	struct vmclock_page_abi copy;
+
+	if (!vmclock_hvpage_copy(p, &copy))
+		return false;
+	*marker = le64_to_cpu(copy.disruption_marker);
+	return true;
 }
 
 /* Map dev's page when dev is a vmclock device with a valid page. */
@@ -237,53 +249,35 @@ static u64 vmclock_hvpage_growth(u8 counter_id, u64 counter_value, u8 shift,
  */
 int vmclock_hvpage_report(struct device *dev, u64 *ns)
 {
-	const struct vmclock_page_abi *p;
-	u64 flags, maxerr, value, rate, growth;
-	u8 status, counter_id, shift;
-	int err = -EAGAIN, i;
-	u32 seq;
+	struct vmclock_page_abi c;
+	u64 flags, maxerr, growth = 0;
+	int err;
 
 	mutex_lock(&vmclock_hvpage_lock);
-	p = vmclock_hvpage;
-	if (!p || dev != vmclock_hvpage_dev) {
-		err = -ENODATA;
+	err = -ENODATA;
+	if (!vmclock_hvpage || dev != vmclock_hvpage_dev)
 		goto out;
-	}
-	for (i = 0; i < VMCLOCK_HVPAGE_TRIES; i++) {
-		seq = le32_to_cpu(READ_ONCE(p->seq_count));
-		if (seq & 1) {
-			cpu_relax();
-			continue;
-		}
-		virt_rmb();
-		status = READ_ONCE(p->clock_status);
-		flags = le64_to_cpu(READ_ONCE(p->flags));
-		maxerr = le64_to_cpu(READ_ONCE(p->time_maxerror_nanosec));
-		counter_id = READ_ONCE(p->counter_id);
-		value = le64_to_cpu(READ_ONCE(p->counter_value));
-		shift = READ_ONCE(p->counter_period_shift);
-		rate = le64_to_cpu(READ_ONCE(p->counter_period_maxerror_rate_frac_sec));
-		virt_rmb();
-		if (seq == le32_to_cpu(READ_ONCE(p->seq_count)))
-			break;
-	}
-	if (i == VMCLOCK_HVPAGE_TRIES)
+	err = -EAGAIN;
+	if (!vmclock_hvpage_copy(vmclock_hvpage, &c))
 		goto out;
-	if (status == VMCLOCK_PAGE_STATUS_UNRELIABLE) {
+	if (c.clock_status == VMCLOCK_PAGE_STATUS_UNRELIABLE) {
 		err = -EINVAL;
 		goto out;
 	}
-	if (status == VMCLOCK_PAGE_STATUS_INITIALIZING)
+	if (c.clock_status == VMCLOCK_PAGE_STATUS_INITIALIZING)
 		goto out;
 	err = -ENODATA;
+	flags = le64_to_cpu(c.flags);
 	if (!(flags & VMCLOCK_PAGE_FLAG_TIME_MAXERROR_VALID))
 		goto out;
-	growth = 0;
 	if (flags & VMCLOCK_PAGE_FLAG_PERIOD_MAXERROR_VALID) {
-		growth = vmclock_hvpage_growth(counter_id, value, shift, rate);
+		growth = vmclock_hvpage_growth(c.counter_id,
+			le64_to_cpu(c.counter_value), c.counter_period_shift,
+			le64_to_cpu(c.counter_period_maxerror_rate_frac_sec));
 		if (growth == U64_MAX)
 			goto out;
 	}
+	maxerr = le64_to_cpu(c.time_maxerror_nanosec);
 	*ns = maxerr > U64_MAX - growth ? U64_MAX : maxerr + growth;
 	err = 0;
 out:
