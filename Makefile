@@ -7,6 +7,7 @@
 #                        build and VM tests; ends with "N passed, N failed"
 #   make check-debian13  the same in a Debian 13 root, for its 6.12 and 7.x kernels
 #   make stress          one long stress boot (not in check); same last line
+#   make bench-vm        vmclockctl sync beside chronyd and phc2sys (not in check)
 #   make demo            boot a guest, load the module, show vmclockctl status
 #   make install         module to updates/, vmclockctl, man page, completion
 #   make dkms-install    register the sources with DKMS and build/install
@@ -33,7 +34,7 @@ KSFT := $(BUILD)/ksft/$(KSERIES)
 KMAKE = $(MAKE) -C $(KDIR) M=$(PWD_ABS)
 
 .PHONY: FORCE all module sim tools install install-module install-tools dkms-install \
-	dkms-remove style check check-debian13 unit-programs unit vm-programs vm-check stress demo clean deps kernel-info bench
+	dkms-remove style check check-debian13 unit-programs unit vm-programs vm-check stress demo clean deps kernel-info bench bench-vm
 
 all: module tools
 
@@ -92,7 +93,7 @@ define dkms_tree
 	sed 's/@VERSION@/$(VERSION)/' dkms.conf > $(1)/dkms.conf
 endef
 
-dkms-install:
+dkms-install: install-tools
 	$(call dkms_tree,$(DKMS_SRC))
 	dkms add vmclock/$(VERSION)
 	dkms install -k $(KVER) vmclock/$(VERSION)
@@ -183,6 +184,15 @@ stress: deps
 	$(VM_MAKE) RES=$(RES) STRESS_SCALE=$(STRESS_SCALE) stress; \
 	echo "== stress results ($$(($$(date +%s) - start)) s)"; \
 	awk -f selftests/lib/tap-count.awk $(RES)/stress.log
+
+# Opt-in, not part of check: vmclockctl sync beside chronyd and phc2sys,
+# one guest per scenario (selftests/vm/bench/), about 10 minutes each,
+# VM_JOBS at a time; prints the table (also build/bench-vm.md).
+# BENCH_SCENARIOS selects scenarios; BENCH_ARGS="bench_warm=S
+# bench_measure=S" changes the phases.
+bench-vm: deps
+	@$(MAKE) -s sim $(KSFT)/.stamp
+	@$(VM_MAKE) -s -j$(VM_JOBS) RES=$(RES) bench | tee $(BUILD)/bench-vm.md
 
 demo: deps
 	@$(MAKE) -s sim $(KSFT)/.stamp
