@@ -92,9 +92,11 @@ run() {
 		[ $alive = 1 -a -n "$res" ]
 }
 
-# chrony_conf FILE REFCLOCK-LINE: the refclock and Debian's makestep.
+# chrony_conf FILE REFCLOCK-LINE: the refclock, and what Debian's
+# chrony.conf has on the system clock: makestep 1 3, and rtcsync, without
+# which chronyd leaves the kernel's clock marked unsynchronized.
 chrony_conf() {
-	printf '%s\nmakestep 1 3\n' "$2" > "$1"
+	printf '%s\nmakestep 1 3\nrtcsync\n' "$2" > "$1"
 }
 chrony_conf /tmp/chrony-a.conf "refclock PHC $best poll 3 dpoll -2 offset 0"
 chrony_conf /tmp/chrony-b.conf "refclock PHC $best poll 0 delay 0.0004"
