@@ -53,6 +53,7 @@ static struct device *vmclock_hvpage_dev;
 static const struct vmclock_page_abi *vmclock_hvpage;
 static u64 vmclock_hvpage_marker;	/* as last read */
 static u64 vmclock_hvpage_disruptions;
+static int vmclock_hvpage_tai = VMCLOCK_NO_TAI;	/* as last read */
 
 static bool vmclock_hvpage_name_ok(const char *name)
 {
@@ -95,15 +96,21 @@ static bool vmclock_hvpage_copy(const struct vmclock_page_abi *p,
 	return false;
 }
 
-/* The disruption marker, read consistently (see vmclock_hvpage_copy()). */
+/*
+ * The disruption marker and the TAI offset (VMCLOCK_NO_TAI when the page
+ * gives none), read consistently (see vmclock_hvpage_copy()).
+ */
 static bool vmclock_hvpage_read(const struct vmclock_page_abi *p,
-				u64 *marker)
+				u64 *marker, int *tai)
 {
 	struct vmclock_page_abi copy;
 
 	if (!vmclock_hvpage_copy(p, &copy))
 		return false;
 	*marker = le64_to_cpu(copy.disruption_marker);
+	*tai = VMCLOCK_NO_TAI;
+	if (le64_to_cpu(copy.flags) & VMCLOCK_PAGE_FLAG_TAI_OFFSET_VALID)
+		*tai = (s16)le16_to_cpu(copy.tai_offset_sec);
 	return true;
 }
 
@@ -114,6 +121,7 @@ static int vmclock_hvpage_attach(struct device *dev)
 	const struct vmclock_page_abi *p;
 	struct resource *res;
 	u64 marker;
+	int tai;
 
 	lockdep_assert_held(&vmclock_hvpage_lock);
 	if (vmclock_hvpage_dev || !vmclock_hvpage_name_ok(dev_name(dev)))
@@ -128,7 +136,8 @@ static int vmclock_hvpage_attach(struct device *dev)
 	}
 	if (le32_to_cpu(p->magic) != VMCLOCK_PAGE_MAGIC ||
 	    le32_to_cpu(p->size) < sizeof(*p) ||
-	    le16_to_cpu(p->version) != 1 || !vmclock_hvpage_read(p, &marker)) {
+	    le16_to_cpu(p->version) != 1 ||
+	    !vmclock_hvpage_read(p, &marker, &tai)) {
 		dev_info(dev, "vmclock: not a vmclock page (magic %#x, size %u, version %u)\n",
 			 le32_to_cpu(p->magic), le32_to_cpu(p->size),
 			 le16_to_cpu(p->version));
@@ -138,6 +147,7 @@ static int vmclock_hvpage_attach(struct device *dev)
 	vmclock_hvpage_dev = get_device(dev);
 	vmclock_hvpage = p;
 	vmclock_hvpage_marker = marker;
+	WRITE_ONCE(vmclock_hvpage_tai, tai);
 	pr_info("following the disruptions of %s (marker %#llx)\n",
 		dev_name(dev), marker);
 	return 0;
@@ -150,6 +160,7 @@ static void vmclock_hvpage_detach(void)
 		return;
 	memunmap((void *)vmclock_hvpage);
 	vmclock_hvpage = NULL;
+	WRITE_ONCE(vmclock_hvpage_tai, VMCLOCK_NO_TAI);
 	pr_info("%s went away\n", dev_name(vmclock_hvpage_dev));
 	put_device(vmclock_hvpage_dev);
 	vmclock_hvpage_dev = NULL;
@@ -186,10 +197,13 @@ bool vmclock_hvpage_poll(void)
 {
 	bool moved = false;
 	u64 marker;
+	int tai;
 
 	mutex_lock(&vmclock_hvpage_lock);
-	if (!vmclock_hvpage || !vmclock_hvpage_read(vmclock_hvpage, &marker))
+	if (!vmclock_hvpage ||
+	    !vmclock_hvpage_read(vmclock_hvpage, &marker, &tai))
 		goto out;
+	WRITE_ONCE(vmclock_hvpage_tai, tai);
 	if (marker != vmclock_hvpage_marker) {
 		pr_info("%s reports a disruption (marker %#llx, was %#llx)\n",
 			dev_name(vmclock_hvpage_dev), marker,
@@ -285,9 +299,12 @@ out:
 	return err;
 }
 
-/* What sysfs shows: false when no device is followed. */
+/*
+ * What sysfs shows: false when no device is followed.  *tai is the TAI
+ * offset the page gave at its last read, or VMCLOCK_NO_TAI.
+ */
 bool vmclock_hvpage_info(char *name, size_t len, u64 *marker,
-			 u64 *disruptions)
+			 u64 *disruptions, int *tai)
 {
 	bool ok;
 
@@ -298,6 +315,7 @@ bool vmclock_hvpage_info(char *name, size_t len, u64 *marker,
 		*marker = vmclock_hvpage_marker;
 	}
 	*disruptions = vmclock_hvpage_disruptions;
+	*tai = vmclock_hvpage_tai;
 	mutex_unlock(&vmclock_hvpage_lock);
 	return ok;
 }

@@ -93,19 +93,25 @@ static struct kobj_attribute selected_attr = __ATTR_RO(selected);
 
 /*
  * The vmclock device followed for disruptions: its name and marker ("none"
- * without one), and the disruptions it reported.
+ * without one), the disruptions it reported, and the TAI offset its page
+ * gives ("unknown" when none).
  */
-enum { HV_DEVICE, HV_MARKER, HV_DISRUPTIONS };
+enum { HV_DEVICE, HV_MARKER, HV_DISRUPTIONS, HV_TAI };
 
 static ssize_t hv_show(char *buf, int what)
 {
 	u64 marker, disruptions;
 	char name[32];
 	bool known;
+	int tai;
 
-	known = vmclock_hvpage_info(name, sizeof(name), &marker, &disruptions);
+	known = vmclock_hvpage_info(name, sizeof(name), &marker, &disruptions,
+				    &tai);
 	if (what == HV_DISRUPTIONS)
 		return sysfs_emit(buf, "%llu\n", disruptions);
+	if (what == HV_TAI)
+		return tai == VMCLOCK_NO_TAI ? sysfs_emit(buf, "unknown\n") :
+					       sysfs_emit(buf, "%d\n", tai);
 	if (!known)
 		return sysfs_emit(buf, "none\n");
 	if (what == HV_MARKER)
@@ -132,7 +138,14 @@ static ssize_t hv_disruptions_show(struct kobject *kobj,
 }
 
 static struct kobj_attribute hv_device_attr = __ATTR_RO(hv_device);
+static ssize_t tai_offset_show(struct kobject *kobj,
+			       struct kobj_attribute *attr, char *buf)
+{
+	return hv_show(buf, HV_TAI);
+}
+
 static struct kobj_attribute hv_marker_attr = __ATTR_RO(hv_marker);
+static struct kobj_attribute tai_offset_attr = __ATTR_RO(tai_offset);
 static struct kobj_attribute hv_disruptions_attr = __ATTR_RO(hv_disruptions);
 
 static struct attribute *vmclock_attrs[] = {
@@ -145,6 +158,7 @@ static struct attribute *vmclock_attrs[] = {
 	&hv_device_attr.attr,
 	&hv_disruptions_attr.attr,
 	&hv_marker_attr.attr,
+	&tai_offset_attr.attr,
 	NULL
 };
 

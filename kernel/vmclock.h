@@ -6,6 +6,7 @@
 #define _VMCLOCK_H
 
 #include <linux/kobject.h>
+#include <linux/limits.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
@@ -286,8 +287,10 @@ int vmclock_hvpage_init(void);
 void vmclock_hvpage_exit(void);
 bool vmclock_hvpage_poll(void);
 int vmclock_hvpage_report(struct device *dev, u64 *ns);
+/* vmclock_hvpage_info(): the page gives no TAI offset. */
+#define VMCLOCK_NO_TAI	INT_MIN
 bool vmclock_hvpage_info(char *name, size_t len, u64 *marker,
-			 u64 *disruptions);
+			 u64 *disruptions, int *tai);
 
 int vmclock_sysfs_init(void);
 void vmclock_sysfs_exit(void);

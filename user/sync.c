@@ -20,6 +20,7 @@
  * 500 us per second until the next update), and STA_UNSYNC is clear only
  * while the unified clock is synchronized.  Module events (status changes)
  * trigger an update at once; otherwise one runs every poll interval.
+ * The kernel's TAI offset follows the one the vmclock device gives.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -242,10 +243,30 @@ static void sync_config_print(const struct sync_config *c)
 
 /* ---- other disciplines ---- */
 
+/* Whether process pid was started with the argument arg. */
+static bool sync_proc_has_arg(long pid, const char *arg)
+{
+	char path[64], cmd[4096];
+	size_t i, n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/cmdline", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	n = fread(cmd, 1, sizeof(cmd) - 1, f);
+	fclose(f);
+	cmd[n] = '\0';
+	/* NUL-separated, the program first */
+	for (i = strlen(cmd) + 1; i < n; i += strlen(cmd + i) + 1)
+		if (!strcmp(cmd + i, arg))
+			return true;
+	return false;
+}
+
 /*
  * A process that steers the system clock, other than this one: its name
- * and pid into name/pid.  ptp4l steers it only with software timestamps
- * (-S); chronyd not with -x.
+ * and pid into name/pid.
  */
 static bool sync_other_discipline(char *name, size_t len, long *pid)
 {
@@ -253,10 +274,11 @@ static bool sync_other_discipline(char *name, size_t len, long *pid)
 		"chronyd", "ntpd", "systemd-timesyn", "phc2sys", "ptp4l",
 		"openntpd", "ntpdate",
 	};
-	char path[64], comm[32], cmd[4096];
+	const size_t nnames = sizeof(names) / sizeof(names[0]);
+	char path[64], comm[32];
 	struct dirent *e;
 	bool found = false;
-	size_t i, n;
+	size_t i;
 	DIR *d;
 
 	d = opendir("/proc");
@@ -265,40 +287,25 @@ static bool sync_other_discipline(char *name, size_t len, long *pid)
 	while (!found && (e = readdir(d))) {
 		char *end;
 		long p = strtol(e->d_name, &end, 10);
-		FILE *f;
 
 		if (*end || p <= 0 || p == getpid())
 			continue;
 		snprintf(path, sizeof(path), "/proc/%ld/comm", p);
 		if (read_line(path, comm, sizeof(comm)))
 			continue;
-		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-			if (!strcmp(comm, names[i]))
-				break;
-		if (i == sizeof(names) / sizeof(names[0]))
+		for (i = 0; i < nnames && strcmp(comm, names[i]); i++)
+			;
+		if (i == nnames)
 			continue;
-		/* The arguments, NUL-separated; "-S" or "-x" among them? */
-		snprintf(path, sizeof(path), "/proc/%ld/cmdline", p);
-		f = fopen(path, "r");
-		n = f ? fread(cmd, 1, sizeof(cmd) - 1, f) : 0;
-		if (f)
-			fclose(f);
-		cmd[n] = '\0';
+		/* chronyd -x leaves the clock alone */
+		if (!strcmp(comm, "chronyd") && sync_proc_has_arg(p, "-x"))
+			continue;
+		/* ptp4l steers the system clock only with -S */
+		if (!strcmp(comm, "ptp4l") && !sync_proc_has_arg(p, "-S"))
+			continue;
+		snprintf(name, len, "%s", comm);
+		*pid = p;
 		found = true;
-		for (i = strlen(cmd) + 1; i < n; i += strlen(cmd + i) + 1) {
-			if (!strcmp(comm, "chronyd") && !strcmp(cmd + i, "-x"))
-				found = false;
-		}
-		if (!strcmp(comm, "ptp4l")) {
-			found = false;
-			for (i = strlen(cmd) + 1; i < n; i += strlen(cmd + i) + 1)
-				if (!strcmp(cmd + i, "-S"))
-					found = true;
-		}
-		if (found) {
-			snprintf(name, len, "%s", comm);
-			*pid = p;
-		}
 	}
 	closedir(d);
 	return found;
@@ -457,6 +464,30 @@ static int sync_reset_offset(void)
 	return sync_adjtime(&tx);
 }
 
+/*
+ * The kernel's TAI offset from the one the vmclock device's page gives
+ * (/sys/kernel/vmclock/tai_offset), when it gives one and the kernel's
+ * differs.
+ */
+static int sync_tai(void)
+{
+	struct timex tx = { 0 };
+	int64_t tai;
+	int err;
+
+	if (sync_sysfs_s64("tai_offset", &tai) || tai < 0 || tai > 1000)
+		return 0;
+	err = sync_adjtime(&tx);
+	if (err || tx.tai == tai)
+		return err;
+	tx.modes = ADJ_TAI;
+	tx.constant = (long)tai;
+	err = sync_adjtime(&tx);
+	if (!err)
+		sync_log("TAI offset set to %" PRId64 " s", tai);
+	return err;
+}
+
 /* The old adjtime(): the kernel slews the offset away at 500 ppm. */
 static int sync_slew_once(int64_t ns)
 {
@@ -573,6 +604,8 @@ static int sync_update(struct sync_state *s)
 		return err ? err : 1;
 	}
 	err = sync_mark(true, bound + llabs(off), llabs(off));
+	if (!err)
+		err = sync_tai();
 	if (err)
 		return err;
 	if (!s->synced)

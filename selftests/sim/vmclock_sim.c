@@ -1330,7 +1330,7 @@ static char *sim_word(char **s)
  */
 enum sim_page_attr_id {
 	SP_DISRUPT, SP_STATUS, SP_MAXERR, SP_ESTERR, SP_FLAGS, SP_MARKER,
-	SP_SEQ, SP_STUCK, SP_COUNTER, SP_MAXRATE, SP_RAW, SP_NR
+	SP_SEQ, SP_STUCK, SP_COUNTER, SP_MAXRATE, SP_TAI, SP_RAW, SP_NR
 };
 
 /**
@@ -1357,6 +1357,7 @@ static const struct sim_page_attr sim_page_attrs[SP_NR] = {
 	[SP_STUCK]   = { "stuck_odd", 0644, 0, 1 },
 	[SP_COUNTER] = { "counter", 0644, 0, 1 },
 	[SP_MAXRATE] = { "maxerror_rate_ppb", 0644, 0, NSEC_PER_SEC },
+	[SP_TAI]     = { "tai_offset", 0644, 0, S16_MAX },
 	[SP_RAW]     = { "raw", 0444 },
 };
 
@@ -1517,6 +1518,10 @@ static int sim_page_show(struct sim_page *p, unsigned int attr, char *buf,
 	case SP_MAXRATE:
 		n = scnprintf(buf, len, "%u\n", p->maxrate_ppb);
 		break;
+	case SP_TAI:
+		n = scnprintf(buf, len, "%d\n",
+			      (s16)le16_to_cpu(abi->tai_offset_sec));
+		break;
 	case SP_RAW:
 		n = min(len, sizeof(*abi));
 		memcpy(buf, abi, n);
@@ -1583,6 +1588,9 @@ static int sim_page_store(struct sim_page *p, unsigned int attr, const char *s)
 		break;
 	case SP_MAXRATE:
 		p->maxrate_ppb = v;
+		break;
+	case SP_TAI:
+		WRITE_ONCE(abi->tai_offset_sec, cpu_to_le16(v));
 		break;
 	}
 	sim_page_end(p);

@@ -195,6 +195,7 @@ FIXTURE_TEARDOWN(sync)
 		stop_sync(self->pid, SIGKILL, 5);
 	sources_clear(self->nl, 0, 1);
 	close(self->fd);
+	sim_ctl("page del 0");
 	sim_ctl("truth_freq 0");
 	close(self->truth);
 	vmclock_nl_close(self->nl);
@@ -350,6 +351,52 @@ TEST_F_TIMEOUT(sync, refuses_other_discipline, 60)
 	waitpid(other, NULL, 0);
 }
 
+/* chronyd itself: refused beside it, but not beside chronyd -x. */
+static pid_t start_chronyd(bool x)
+{
+	pid_t pid;
+
+	system("mkdir -p /var/run/chrony /var/lib/chrony;"
+	       "grep -q '^root:' /etc/passwd 2>/dev/null ||"
+	       " echo 'root:x:0:0:root:/root:/bin/sh' >> /etc/passwd;"
+	       "grep -q '^root:' /etc/group 2>/dev/null ||"
+	       " echo 'root:x:0:' >> /etc/group;"
+	       ": > /tmp/chrony-empty.conf");
+	pid = fork();
+	if (pid)
+		return pid;
+	if (x)
+		execlp("chronyd", "chronyd", "-x", "-u", "root", "-n", "-f",
+		       "/tmp/chrony-empty.conf", (char *)NULL);
+	else
+		execlp("chronyd", "chronyd", "-u", "root", "-n", "-f",
+		       "/tmp/chrony-empty.conf", (char *)NULL);
+	_exit(127);
+}
+
+TEST_F_TIMEOUT(sync, real_chronyd, 60)
+{
+	static const char *const once[] = { "--once", NULL };
+	char text[64];
+	pid_t c;
+
+	ASSERT_TRUE(wait_synced_sysfs(30));
+	c = start_chronyd(false);
+	ASSERT_LT(0, c);
+	usleep(500000);
+	EXPECT_EQ(1, run_sync(once));
+	snprintf(text, sizeof(text), "chronyd (pid %d)", c);
+	EXPECT_TRUE(log_has(text)) log_show();
+	kill(c, SIGTERM);
+	waitpid(c, NULL, 0);
+	c = start_chronyd(true);
+	ASSERT_LT(0, c);
+	usleep(500000);
+	EXPECT_EQ(0, run_sync(once)) log_show();
+	kill(c, SIGTERM);
+	waitpid(c, NULL, 0);
+}
+
 /* --once: its exit status says whether the clock is synchronized. */
 TEST_F_TIMEOUT(sync, once, 90)
 {
@@ -361,6 +408,36 @@ TEST_F_TIMEOUT(sync, once, 90)
 	sources_clear(self->nl, 0, 0);
 	EXPECT_EQ(3, run_sync(once)) log_show();
 	EXPECT_TRUE(ntp_unsync());
+}
+
+/* The kernel's TAI offset follows the vmclock device's page. */
+TEST_F_TIMEOUT(sync, tai_offset, 60)
+{
+	static const char *const once[] = { "--once", NULL };
+	struct timex tx;
+	char buf[32];
+
+	ASSERT_EQ(0, sim_ctl("page add 0"));
+	ASSERT_EQ(0, write_str(SIM_DIR "/page0/tai_offset", "37"));
+	/* TIME_ESTERROR_VALID, TIME_MAXERROR_VALID, TAI_OFFSET_VALID */
+	ASSERT_EQ(0, write_str(SIM_DIR "/page0/flags", "97"));
+	ASSERT_TRUE(wait_synced_sysfs(30));
+	usleep(1200000);	/* the page is read at every tick */
+	ASSERT_EQ(0, read_line("/sys/kernel/vmclock/tai_offset", buf,
+			       sizeof(buf)));
+	EXPECT_STREQ("37", buf);
+	EXPECT_EQ(0, run_sync(once)) log_show();
+	tx = ntp_state();
+	EXPECT_EQ(37, tx.tai);
+	EXPECT_TRUE(log_has("TAI offset set to 37 s")) log_show();
+	/* Without the flag, no offset, and the kernel's stays. */
+	ASSERT_EQ(0, write_str(SIM_DIR "/page0/flags", "96"));
+	usleep(1200000);
+	ASSERT_EQ(0, read_line("/sys/kernel/vmclock/tai_offset", buf,
+			       sizeof(buf)));
+	EXPECT_STREQ("unknown", buf);
+	EXPECT_EQ(0, run_sync(once)) log_show();
+	EXPECT_EQ(37, ntp_state().tai);
 }
 
 /* Configuration: a bad line is named; the command line wins. */
