@@ -49,6 +49,7 @@ static struct est *vmclock_est;			/* under vmclock_est_lock */
 static unsigned long vmclock_slots;		/* under vmclock_est_lock */
 static s64 vmclock_boot_minus_mono;		/* under vmclock_est_lock */
 static u32 vmclock_last_status;			/* under vmclock_est_lock */
+static u64 vmclock_disruptions;			/* under vmclock_est_lock */
 
 static DEFINE_SEQLOCK(vmclock_snap_lock);
 static struct est_snapshot vmclock_snap;	/* under vmclock_snap_lock */
@@ -61,12 +62,21 @@ static void vmclock_publish(void)
 	u32 status;
 
 	lockdep_assert_held(&vmclock_est_lock);
+	/*
+	 * The page of /dev/vmclock-time changes with the snapshot, inside
+	 * the same write: a reader who saw the page unchanged across a read
+	 * of the unified PHC saw the snapshot that read used.
+	 */
 	write_seqlock(&vmclock_snap_lock);
 	est_update(vmclock_est, ktime_get_raw_ns());
 	vmclock_snap = vmclock_est->snap;
+	status = vmclock_snap.status;
+	if (status != vmclock_last_status && status == EST_STATUS_DISRUPTED)
+		vmclock_disruptions++;
+	vmclock_timepage_publish(&vmclock_snap, vmclock_disruptions,
+				 vmclock_hvpage_tai_offset());
 	write_sequnlock(&vmclock_snap_lock);
 
-	status = vmclock_est->snap.status;
 	if (status != vmclock_last_status) {
 		vmclock_last_status = status;
 		vmclock_notify_status();

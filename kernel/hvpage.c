@@ -299,6 +299,12 @@ out:
 	return err;
 }
 
+/* The TAI offset the page gave at its last read, or VMCLOCK_NO_TAI. */
+int vmclock_hvpage_tai_offset(void)
+{
+	return READ_ONCE(vmclock_hvpage_tai);
+}
+
 /*
  * What sysfs shows: false when no device is followed.  *tai is the TAI
  * offset the page gave at its last read, or VMCLOCK_NO_TAI.

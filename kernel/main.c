@@ -15,9 +15,13 @@ static int __init vmclock_init(void)
 {
 	int err;
 
-	err = vmclock_clock_init();
+	err = vmclock_timepage_init();
 	if (err)
 		return err;
+
+	err = vmclock_clock_init();
+	if (err)
+		goto err_timepage;
 
 	err = vmclock_sources_init();
 	if (err)
@@ -53,6 +57,8 @@ err_sources:
 	vmclock_sources_exit();
 err_clock:
 	vmclock_clock_exit();
+err_timepage:
+	vmclock_timepage_exit();
 	return err;
 }
 
@@ -73,6 +79,8 @@ static void __exit vmclock_exit(void)
 	vmclock_clock_exit();
 	vmclock_sysfs_exit();
 	vmclock_phc_exit();
+	/* After the last publication: mappings left see vmclock gone. */
+	vmclock_timepage_exit();
 }
 
 module_init(vmclock_init);

@@ -287,6 +287,11 @@ int vmclock_hvpage_init(void);
 void vmclock_hvpage_exit(void);
 bool vmclock_hvpage_poll(void);
 int vmclock_hvpage_report(struct device *dev, u64 *ns);
+int vmclock_hvpage_tai_offset(void);
+void vmclock_timepage_publish(const struct est_snapshot *snap,
+			      u64 disruptions, int tai);
+int vmclock_timepage_init(void);
+void vmclock_timepage_exit(void);
 /* vmclock_hvpage_info(): the page gives no TAI offset. */
 #define VMCLOCK_NO_TAI	INT_MIN
 bool vmclock_hvpage_info(char *name, size_t len, u64 *marker,

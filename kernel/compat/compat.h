@@ -149,4 +149,31 @@ static inline s64 vmclock_sts_post(const struct ptp_system_timestamp *sts)
 #define kzalloc_obj(P, GFP)	kzalloc(sizeof(P), GFP)
 #endif
 
+/*
+ * The page of /dev/vmclock-time (timepage.c).  Macros: they expand where
+ * the mm and shmem headers are included.
+ *
+ * shmem_file_setup() takes vma_flags_t since 7.x (VM_* flags
+ * before); vm_flags_clear() exists since 6.3 (vm_flags was written
+ * directly before); vfs_mmap() is 6.17's name of call_mmap(), which
+ * also maps files that have only mmap_prepare (shmem since then).
+ */
+#ifdef VMCLOCK_HAVE_SHMEM_SETUP_VMA_FLAGS
+#define vmclock_shmem_file_setup(name, size) \
+	shmem_file_setup(name, size, mk_vma_flags(VMA_NORESERVE_BIT))
+#else
+#define vmclock_shmem_file_setup(name, size) \
+	shmem_file_setup(name, size, VM_NORESERVE)
+#endif
+#ifdef VMCLOCK_HAVE_VM_FLAGS_CLEAR
+#define vmclock_vm_flags_clear(vma, flags)	vm_flags_clear(vma, flags)
+#else
+#define vmclock_vm_flags_clear(vma, flags)	((vma)->vm_flags &= ~(flags))
+#endif
+#ifdef VMCLOCK_HAVE_VFS_MMAP
+#define vmclock_call_mmap(file, vma)		vfs_mmap(file, vma)
+#else
+#define vmclock_call_mmap(file, vma)		call_mmap(file, vma)
+#endif
+
 #endif /* _VMCLOCK_COMPAT_H */
