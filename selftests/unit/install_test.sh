@@ -3,9 +3,10 @@
 #
 # make install-tools into a scratch DESTDIR: every file where the admin
 # guide says, the service running the installed vmclockctl, the example
-# configuration that vmclockctl sync accepts, the udev rules.
+# configuration that vmclockctl sync accepts, the udev rules, and the
+# header-only library with which a program builds through pkg-config.
 . "$(dirname "$0")/../lib/tap.sh"
-plan 8
+plan 10
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 d=$(mktemp -d)
@@ -29,5 +30,16 @@ check "the example configuration is the defaults ($(echo $out | tr '\n' ' '))" \
 check "udev rules: the device name and the attach rule" \
 	sh -c "grep -q ptp_vmclock '$d/etc/udev/rules.d/60-vmclock.rules' &&
 	       grep -q 'source add' '$d/etc/udev/rules.d/60-vmclock.rules'"
+check "the library's headers, man page and pkg-config file" \
+	[ -f "$d/usr/include/vmclock/time.h" -a \
+	  -f "$d/usr/include/vmclock/vmclock_time.h" -a \
+	  -f "$d/usr/share/man/man3/vmclock_time.3" -a \
+	  -f "$d/usr/lib/pkgconfig/vmclock-time.pc" ]
+# A program of the library's users, built against what was installed.
+cflags=$(PKG_CONFIG_PATH=$d/usr/lib/pkgconfig pkg-config \
+	--define-variable=includedir="$d/usr/include" --cflags vmclock-time)
+check "the example builds with pkg-config's flags ($cflags)" \
+	cc -std=gnu11 -Wall -Wextra -Werror $cflags -o "$d/vmclock-now" \
+		"$top/user/examples/vmclock-now.c"
 rm -f "$d.out"
 tap_exit
