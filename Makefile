@@ -8,6 +8,7 @@
 #   make check-debian13  the same in a Debian 13 root, for its 6.12 and 7.x kernels
 #   make stress          one long stress boot (not in check); same last line
 #   make bench-vm        vmclockctl sync beside chronyd and phc2sys (not in check)
+#   make bench-read      the cost of reading the time in the guest (not in check)
 #   make demo            boot a guest, load the module, show vmclockctl status
 #   make install         module to updates/, vmclockctl, man page, completion
 #   make dkms-install    register the sources with DKMS and build/install
@@ -34,7 +35,7 @@ KSFT := $(BUILD)/ksft/$(KSERIES)
 KMAKE = $(MAKE) -C $(KDIR) M=$(PWD_ABS)
 
 .PHONY: FORCE all module sim tools install install-module install-tools dkms-install \
-	dkms-remove style check check-debian13 unit-programs unit vm-programs vm-check stress demo clean deps kernel-info bench bench-vm
+	dkms-remove style check check-debian13 unit-programs unit vm-programs vm-check stress demo clean deps kernel-info bench bench-vm bench-read
 
 all: module tools
 
@@ -190,6 +191,12 @@ stress: deps
 # VM_JOBS at a time; prints the table (also build/bench-vm.md).
 # BENCH_SCENARIOS selects scenarios; BENCH_ARGS="bench_warm=S
 # bench_measure=S" changes the phases.
+# Opt-in, not part of check: the cost of a read of the time in the guest,
+# vmclock_now() against clock_gettime() and the unified PHC; one boot.
+bench-read: deps
+	@$(MAKE) -s sim $(KSFT)/.stamp
+	@$(VM_MAKE) -s RES=$(RES) bench-read
+
 bench-vm: deps
 	@$(MAKE) -s sim $(KSFT)/.stamp
 	@$(VM_MAKE) -s -j$(VM_JOBS) RES=$(RES) bench | tee $(BUILD)/bench-vm.md
