@@ -41,6 +41,7 @@
 #include <linux/ptp_clock.h>
 
 #include "vmclockctl.h"
+#include "vmclock/time.h"
 
 #define SYNC_CONFIG	"/etc/vmclock/sync.conf"
 #define SYSFS		"/sys/kernel/vmclock/"
@@ -49,6 +50,12 @@
 #define MAX_FREQ_PPB	500000LL
 /* maxerror the kernel gives up at (NTP_PHASE_LIMIT), us. */
 #define MAXERROR_LIMIT_US	16000000L
+
+/*
+ * How long a ClockBound reader may trust a bound: the module's estimate
+ * holds this long after its last update (EST_HORIZON_NS).
+ */
+#define CLOCKBOUND_VALID_NS	(16 * NS_PER_S)
 
 /* Exit status of --once when the clock is not synchronized. */
 #define EXIT_UNSYNC	3
@@ -61,6 +68,7 @@ struct sync_config {
 	uint64_t poll_ms;
 	uint64_t step_threshold_us;
 	int64_t step_limit;	/* updates after start that may step; -1: all */
+	char clockbound[256];	/* the ClockBound segment, empty: none */
 	bool force;
 	bool once;
 };
@@ -81,6 +89,11 @@ struct sync_state {
 	bool marked;		/* the system clock marked at least once */
 	int64_t updates_left;	/* that may step; -1: no limit */
 	uint64_t steps;
+	struct clockbound *cb;
+	struct vmclock_time vt;	/* the unified clock's bound growth */
+	bool measured;		/* the last update measured the offset: */
+	int64_t off;		/* CLOCK_REALTIME - unified after it, ns */
+	int64_t bound;		/* the unified bound then, ns */
 };
 
 static volatile sig_atomic_t sync_stop;
@@ -104,13 +117,17 @@ static void __attribute__((format(printf, 1, 2))) sync_log(const char *fmt, ...)
 
 /* ---- configuration ---- */
 
-enum sync_key { KEY_DEVICE, KEY_POLL, KEY_STEP_THRESHOLD, KEY_STEP_LIMIT, KEY_NR };
+enum sync_key {
+	KEY_DEVICE, KEY_POLL, KEY_STEP_THRESHOLD, KEY_STEP_LIMIT, KEY_CLOCKBOUND,
+	KEY_NR
+};
 
 static const char *const sync_keys[KEY_NR] = {
 	[KEY_DEVICE] = "device",
 	[KEY_POLL] = "poll-ms",
 	[KEY_STEP_THRESHOLD] = "step-threshold-us",
 	[KEY_STEP_LIMIT] = "step-limit",
+	[KEY_CLOCKBOUND] = "clockbound",
 };
 
 /*
@@ -135,6 +152,18 @@ static int sync_set(struct sync_config *c, enum sync_key key, const char *value,
 			return -EINVAL;
 		}
 		strcpy(c->device, value);
+		return 0;
+	case KEY_CLOCKBOUND:
+		if (!strcmp(value, "off")) {
+			c->clockbound[0] = '\0';
+			return 0;
+		}
+		if (value[0] != '/' || strlen(value) >= sizeof(c->clockbound)) {
+			err_msg("%s: '%s' is not an absolute path or off", what,
+				value);
+			return -EINVAL;
+		}
+		strcpy(c->clockbound, value);
 		return 0;
 	case KEY_POLL:
 		err = parse_number(what, value, "a number of milliseconds",
@@ -215,7 +244,7 @@ static int sync_config_read(struct sync_config *c, const char *path,
 			*--end = '\0';
 		k = sync_key_find(key);
 		if (k < 0) {
-			err_msg("%s:%u: unknown key '%s' (keys: device, poll-ms, step-threshold-us, step-limit)",
+			err_msg("%s:%u: unknown key '%s' (keys: device, poll-ms, step-threshold-us, step-limit, clockbound)",
 				path, n, key);
 			err = -EINVAL;
 		} else if (!*value) {
@@ -239,6 +268,8 @@ static void sync_config_print(const struct sync_config *c)
 	printf("%s %" PRIu64 "\n", sync_keys[KEY_STEP_THRESHOLD],
 	       c->step_threshold_us);
 	printf("%s %" PRId64 "\n", sync_keys[KEY_STEP_LIMIT], c->step_limit);
+	printf("%s %s\n", sync_keys[KEY_CLOCKBOUND],
+	       c->clockbound[0] ? c->clockbound : "off");
 }
 
 /* ---- other disciplines ---- */
@@ -532,7 +563,7 @@ static int sync_lost(struct sync_state *s, const char *why)
  * One update: measure, step or steer, mark.  0 when the system clock is
  * now synchronized, 1 when it is not, -errno on a failure to adjust it.
  */
-static int sync_update(struct sync_state *s)
+static int sync_adjust(struct sync_state *s)
 {
 	unsigned int status, prev = s->status;
 	bool had = s->have_status;
@@ -540,6 +571,7 @@ static int sync_update(struct sync_state *s)
 	char a[32], b[32];
 	int err;
 
+	s->measured = false;
 	err = sync_read_status(&status);
 	if (err) {
 		sync_close(s);
@@ -598,6 +630,9 @@ static int sync_update(struct sync_state *s)
 		return err;
 	if (s->updates_left > 0)
 		s->updates_left--;
+	s->measured = true;
+	s->off = off;
+	s->bound = bound;
 
 	if (status != VMCLOCK_STATUS_SYNCHRONIZED) {
 		err = sync_lost(s, "the unified clock is in holdover");
@@ -615,6 +650,62 @@ static int sync_update(struct sync_state *s)
 	s->synced = true;
 	s->marked = true;
 	return 0;
+}
+
+/* How fast the unified bound grows, ppb (rounded up), from its page. */
+static uint64_t sync_growth_ppb(struct sync_state *s)
+{
+	if (s->vt.page && s->vt.page->status == VMCLOCK_TIME_STATUS_GONE)
+		vmclock_close(&s->vt);
+	if (!s->vt.page && vmclock_open(&s->vt))
+		return 0;
+	return (uint64_t)(((unsigned __int128)s->vt.page->bound_growth *
+			   NS_PER_S) >> VMCLOCK_TIME_FREQ_SHIFT) + 1;
+}
+
+/*
+ * The ClockBound segment after an update that returned rc: the bound of
+ * CLOCK_REALTIME (the unified bound plus the offset just measured) and
+ * how fast it may grow until the next update (the unified bound's growth
+ * plus the rate at which the offset is being removed), with the status
+ * in ClockBound's terms and the vmclock device's disruption marker.
+ */
+static void sync_clockbound(struct sync_state *s, int rc)
+{
+	int status = CLOCKBOUND_STATUS_UNKNOWN;
+	uint64_t drift = 0, marker = 0;
+	char buf[32], *end;
+	bool with_marker;
+
+	if (rc >= 0 && s->have_status && s->measured) {
+		if (s->status == VMCLOCK_STATUS_SYNCHRONIZED && !rc)
+			status = CLOCKBOUND_STATUS_SYNCHRONIZED;
+		else if (s->status == VMCLOCK_STATUS_HOLDOVER)
+			status = CLOCKBOUND_STATUS_FREE_RUNNING;
+		drift = sync_growth_ppb(s) +
+			(uint64_t)llabs(s->off) * 1000 / s->cfg.poll_ms;
+	} else if (s->have_status && s->status == VMCLOCK_STATUS_DISRUPTED) {
+		status = CLOCKBOUND_STATUS_DISRUPTED;
+	}
+	with_marker = !read_line(SYSFS "hv_marker", buf, sizeof(buf)) &&
+		      !strncmp(buf, "0x", 2);
+	if (with_marker) {
+		marker = strtoull(buf, &end, 16);
+		with_marker = !*end;
+	}
+	clockbound_write(s->cb, status == CLOCKBOUND_STATUS_UNKNOWN ? 0 :
+			 s->bound + llabs(s->off),
+			 drift > UINT32_MAX ? UINT32_MAX : (uint32_t)drift,
+			 CLOCKBOUND_VALID_NS, status, with_marker, marker);
+}
+
+static int sync_update(struct sync_state *s)
+{
+	int rc = sync_adjust(s);
+
+	if (s->cb)
+		sync_clockbound(s, rc);
+	return rc;
 }
 
 /* An event: update at once when the status may have changed. */
@@ -686,6 +777,9 @@ static int sync_run(struct sync_state *s)
 	}
 	if (nl)
 		vmclock_nl_close(nl);
+	/* The bound is still true, but nobody keeps the clock any more. */
+	if (s->cb)
+		clockbound_set_status(s->cb, CLOCKBOUND_STATUS_FREE_RUNNING);
 	c = sync_mark(false, 0, 0);
 	if (c)
 		err_msg("sync: cannot mark the system clock unsynchronized: %s",
@@ -706,6 +800,7 @@ static void sync_usage(FILE *f)
 		"  -p, --poll-ms MS             update interval, 100..64000 (1000)\n"
 		"  -s, --step-threshold-us US   step offsets larger than this (100000)\n"
 		"  -l, --step-limit N           only in the first N updates, -1: always (3)\n"
+		"  -b, --clockbound PATH        keep a ClockBound segment there (off)\n"
 		"  -1, --once                   one update; exit 0 when synchronized, 3 when not\n"
 		"  -f, --force                  run beside another program steering the clock\n"
 		"  -P, --print-config           print the effective configuration and exit\n"
@@ -721,6 +816,7 @@ int sync_main(int argc, char *argv[])
 		{ "poll-ms",		required_argument, NULL, 'p' },
 		{ "step-threshold-us",	required_argument, NULL, 's' },
 		{ "step-limit",		required_argument, NULL, 'l' },
+		{ "clockbound",		required_argument, NULL, 'b' },
 		{ "once",		no_argument, NULL, '1' },
 		{ "force",		no_argument, NULL, 'f' },
 		{ "print-config",	no_argument, NULL, 'P' },
@@ -729,7 +825,7 @@ int sync_main(int argc, char *argv[])
 	};
 	static const char *const values[] = {
 		"a file", "a path", "milliseconds", "microseconds",
-		"a number of updates", "", "", "", "",
+		"a number of updates", "a path", "", "", "", "",
 	};
 	struct sync_state s = { .fd = -1 };
 	const char *config = SYNC_CONFIG;
@@ -741,7 +837,7 @@ int sync_main(int argc, char *argv[])
 
 	s.cfg = sync_defaults;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":c:d:p:s:l:1fPh", longopts,
+	while ((c = getopt_long(argc, argv, ":c:d:p:s:l:b:1fPh", longopts,
 				NULL)) != -1) {
 		enum sync_key key;
 
@@ -773,6 +869,9 @@ int sync_main(int argc, char *argv[])
 			break;
 		case 'l':
 			key = KEY_STEP_LIMIT;
+			break;
+		case 'b':
+			key = KEY_CLOCKBOUND;
 			break;
 		default:
 			opt_error("sync", c, longopts, values, argv,
@@ -809,6 +908,14 @@ int sync_main(int argc, char *argv[])
 		return EXIT_ERROR;
 	}
 	s.updates_left = s.cfg.step_limit;
+	if (s.cfg.clockbound[0]) {
+		err = clockbound_open(&s.cb, s.cfg.clockbound);
+		if (err) {
+			err_msg("sync: cannot write the ClockBound segment %s: %s",
+				s.cfg.clockbound, strerror(-err));
+			return EXIT_ERROR;
+		}
+	}
 	err = sync_reset_offset();
 	if (err) {
 		err_msg("sync: cannot adjust the system clock: %s%s",

@@ -165,6 +165,21 @@ int source_add(struct vmclock_nl *nl, const char *path,
 	       const struct settings *st, struct source *out);
 int source_del(struct vmclock_nl *nl, uint32_t id);
 
+/* clockbound.c: a ClockBound segment (protocol version 2) */
+enum {
+	CLOCKBOUND_STATUS_UNKNOWN = 0,
+	CLOCKBOUND_STATUS_SYNCHRONIZED = 1,
+	CLOCKBOUND_STATUS_FREE_RUNNING = 2,
+	CLOCKBOUND_STATUS_DISRUPTED = 3,
+};
+struct clockbound;
+int clockbound_open(struct clockbound **cbp, const char *path);
+void clockbound_write(struct clockbound *cb, int64_t bound_ns,
+		      uint32_t max_drift_ppb, int64_t valid_ns, int status,
+		      bool with_marker, uint64_t marker);
+void clockbound_set_status(struct clockbound *cb, int status);
+void clockbound_close(struct clockbound *cb);
+
 /* discover.c */
 bool is_hypervisor_clock(const char *clock_name);
 

@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmclockctl sync --clockbound, read as a ClockBound client reads it: the
+ * reader below follows clock-bound's docs/PROTOCOL.md (version 2) and
+ * nothing of vmclock's: the segment's magic, version and generation
+ * protocol, then now = CLOCK_REALTIME, bound = bound at as-of + max drift
+ * times the CLOCK_MONOTONIC_COARSE time since as-of, refused past
+ * void-after.  The interval must hold the simulator's truth at every
+ * check while the status says synchronized or free running, through one
+ * source stepping 1 ms (a falseticker among three) and an unseen 2 s
+ * pause of the guest.
+ *
+ * Needs vmclock and vmclock_sim loaded, root, vmclockctl in PATH.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "testlib.h"
+
+#define SEGMENT "/run/clockbound/shm0"
+
+/* ---- a ClockBound v2 reader, from the protocol document ---- */
+
+struct cb_view {
+	int64_t as_of_ns, void_after_ns, bound_ns;
+	uint64_t marker;
+	uint32_t drift_ppb;
+	int32_t status;
+	uint8_t disruption_support;
+};
+
+static uint16_t u16_at(const volatile uint8_t *p, int off)
+{
+	uint16_t v;
+
+	memcpy(&v, (const void *)(p + off), sizeof(v));
+	return v;
+}
+
+static int64_t i64_at(const volatile uint8_t *p, int off)
+{
+	int64_t v;
+
+	memcpy(&v, (const void *)(p + off), sizeof(v));
+	return v;
+}
+
+/* 0 with *v filled, -EPROTO for a segment that is not version 2. */
+static int cb_read(const volatile uint8_t *seg, struct cb_view *v)
+{
+	static const uint8_t magic[8] = { 0x41, 0x4d, 0x5a, 0x4e,
+					  0x43, 0x42, 0x02, 0x00 };
+	uint16_t g1, g2;
+	uint32_t size;
+
+	if (memcmp((const void *)seg, magic, 8))
+		return -EPROTO;
+	memcpy(&size, (const void *)(seg + 8), 4);
+	if (size < 73 || u16_at(seg, 12) != 2)
+		return -EPROTO;
+	do {
+		g1 = u16_at(seg, 14);
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		v->as_of_ns = i64_at(seg, 16) * 1000000000LL + i64_at(seg, 24);
+		v->void_after_ns = i64_at(seg, 32) * 1000000000LL +
+				   i64_at(seg, 40);
+		v->bound_ns = i64_at(seg, 48);
+		memcpy(&v->marker, (const void *)(seg + 56), 8);
+		memcpy(&v->drift_ppb, (const void *)(seg + 64), 4);
+		memcpy(&v->status, (const void *)(seg + 68), 4);
+		v->disruption_support = seg[72];
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		g2 = u16_at(seg, 14);
+	} while ((g1 & 1) || g1 != g2);
+	return 0;
+}
+
+static long long clock_ns(clockid_t id)
+{
+	struct timespec t;
+
+	clock_gettime(id, &t);
+	return t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+/* ---- the test ---- */
+
+FIXTURE(cb) {
+	struct vmclock_nl *nl;
+	int truth, fd[3];
+	pid_t sync;
+};
+
+FIXTURE_SETUP(cb)
+{
+	static const char *const names[] = {
+		"KVM virtual PTP", "ena-ptp-00", "nic-like",
+	};
+	struct reply r;
+	int i;
+
+	self->sync = 0;
+	self->nl = vmclock_nl_open();
+	ASSERT_NE(NULL, self->nl);
+	self->truth = open(SIM_DIR "/truth", O_RDWR);
+	ASSERT_LE(0, self->truth);
+	sources_clear(self->nl, 0, 3);
+	ASSERT_EQ(0, sim_ctl("truth_freq 20000"));
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, sim_ctl("add %d %s", i, names[i]));
+		self->fd[i] = open_phc(sim_ptp(i));
+		ASSERT_LE(0, self->fd[i]);
+		ASSERT_EQ(0, add_req(self->nl, self->fd[i], NULL, 0, &r))
+			TH_LOG("%s", r.ext);
+	}
+	ASSERT_EQ(0, system("mkdir -p /run/clockbound && rm -f " SEGMENT));
+}
+
+FIXTURE_TEARDOWN(cb)
+{
+	int i;
+
+	if (self->sync > 0) {
+		kill(self->sync, SIGTERM);
+		waitpid(self->sync, NULL, 0);
+	}
+	sources_clear(self->nl, 0, 3);
+	for (i = 0; i < 3; i++)
+		close(self->fd[i]);
+	sim_ctl("truth_freq 0");
+	close(self->truth);
+	vmclock_nl_close(self->nl);
+}
+
+TEST_F_TIMEOUT(cb, bound_holds, 180)
+{
+	long long r0, real, r1, truth, start, t, bound_now, wait;
+	long long checks = 0, uncovered = 0, refused = 0, worst = 0;
+	long long by_status[4] = { 0 };
+	const volatile uint8_t *seg = NULL;
+	bool stepped = false, paused = false;
+	struct cb_view v;
+	int fd = -1;
+
+	self->sync = fork();
+	ASSERT_LE(0, self->sync);
+	if (!self->sync) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, 1);
+		execlp("vmclockctl", "vmclockctl", "sync", "--clockbound",
+		       SEGMENT, (char *)NULL);
+		_exit(127);
+	}
+	/* The segment appears when sync starts. */
+	for (wait = 0; wait < 100 && fd < 0; wait++) {
+		fd = open(SEGMENT, O_RDONLY);
+		if (fd < 0)
+			usleep(100000);
+	}
+	ASSERT_LE(0, fd);
+	seg = mmap(NULL, 80, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, seg);
+	close(fd);
+	for (wait = 0; wait < 600; wait++) {
+		if (!cb_read(seg, &v) && v.status == 1)
+			break;
+		usleep(100000);
+	}
+	ASSERT_EQ(1, v.status) TH_LOG("status %d after 60 s", v.status);
+
+	start = clock_ns(CLOCK_MONOTONIC);
+	while ((t = clock_ns(CLOCK_MONOTONIC) - start) < 60000000000LL) {
+		if (!stepped && t > 15000000000LL) {
+			ASSERT_EQ(0, sim_set(2, "step_ns", 1000000));
+			stepped = true;
+		}
+		if (!paused && t > 30000000000LL) {
+			ASSERT_EQ(0, sim_ctl("pause 2000000000"));
+			paused = true;
+		}
+		ASSERT_EQ(0, cb_read(seg, &v));
+		r0 = clock_ns(CLOCK_MONOTONIC_RAW);
+		real = clock_ns(CLOCK_REALTIME);
+		r1 = clock_ns(CLOCK_MONOTONIC_RAW);
+		truth = sim_truth_at(self->truth, r0 + (r1 - r0) / 2);
+		if (v.status >= 0 && v.status < 4)
+			by_status[v.status]++;
+		/* A client computes the bound now and refuses past void-after. */
+		t = clock_ns(CLOCK_MONOTONIC_COARSE);
+		if (t > v.void_after_ns) {
+			refused++;
+		} else if (v.status == 1 || v.status == 2) {
+			bound_now = v.bound_ns +
+				    (t - v.as_of_ns) * (long long)v.drift_ppb /
+				    1000000000LL;
+			checks++;
+			if (llabs(real - truth) > bound_now) {
+				if (uncovered++ < 5)
+					TH_LOG("status %d: CLOCK_REALTIME - truth %lld ns, bound %lld ns",
+					       v.status, real - truth, bound_now);
+			}
+			if (llabs(real - truth) > worst)
+				worst = llabs(real - truth);
+		}
+		usleep(100000);
+	}
+	TH_LOG("%lld checks (status synchronized %lld, free running %lld, disrupted %lld, unknown %lld), %lld refused past void-after, worst error %lld ns, last bound %lld ns, drift %u ppb",
+	       checks, by_status[1], by_status[2], by_status[3], by_status[0],
+	       refused, worst, (long long)v.bound_ns, v.drift_ppb);
+	EXPECT_EQ(0, uncovered);
+	EXPECT_LT(300, checks);
+	EXPECT_EQ(0, refused);
+	EXPECT_EQ(0, v.disruption_support);	/* no vmclock device here */
+
+	/* Stopped, sync says the clock runs free; the bound stays true. */
+	kill(self->sync, SIGTERM);
+	waitpid(self->sync, NULL, 0);
+	self->sync = 0;
+	ASSERT_EQ(0, cb_read(seg, &v));
+	EXPECT_EQ(2, v.status);
+	munmap((void *)seg, 80);
+}
+
+TEST_HARNESS_MAIN
