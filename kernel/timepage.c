@@ -104,7 +104,8 @@ static int vmclock_tp_mmap(struct file *file, struct vm_area_struct *vma)
 		return -EINVAL;
 	if (vma->vm_flags & (VM_WRITE | VM_EXEC))
 		return -EPERM;
-	if (!(vma->vm_flags & VM_SHARED))
+	/* VM_SHARED is cleared for a shared mapping of a read-only file */
+	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
 	vmclock_vm_flags_clear(vma, VM_MAYWRITE | VM_MAYEXEC);
 	/* From here the mapping is the shmem file's, not this file's. */
