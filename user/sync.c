@@ -66,6 +66,7 @@
 struct sync_config {
 	char device[256];	/* empty: the unified clock's /dev/ptpN */
 	uint64_t poll_ms;
+	uint64_t tc_ms;		/* the offset is removed over this, 0: poll_ms */
 	uint64_t step_threshold_us;
 	int64_t step_limit;	/* updates after start that may step; -1: all */
 	char clockbound[256];	/* the ClockBound segment, empty: none */
@@ -118,13 +119,14 @@ static void __attribute__((format(printf, 1, 2))) sync_log(const char *fmt, ...)
 /* ---- configuration ---- */
 
 enum sync_key {
-	KEY_DEVICE, KEY_POLL, KEY_STEP_THRESHOLD, KEY_STEP_LIMIT, KEY_CLOCKBOUND,
-	KEY_NR
+	KEY_DEVICE, KEY_POLL, KEY_TC, KEY_STEP_THRESHOLD, KEY_STEP_LIMIT,
+	KEY_CLOCKBOUND, KEY_NR
 };
 
 static const char *const sync_keys[KEY_NR] = {
 	[KEY_DEVICE] = "device",
 	[KEY_POLL] = "poll-ms",
+	[KEY_TC] = "time-constant-ms",
 	[KEY_STEP_THRESHOLD] = "step-threshold-us",
 	[KEY_STEP_LIMIT] = "step-limit",
 	[KEY_CLOCKBOUND] = "clockbound",
@@ -168,6 +170,14 @@ static int sync_set(struct sync_config *c, enum sync_key key, const char *value,
 	case KEY_POLL:
 		err = parse_number(what, value, "a number of milliseconds",
 				   100, 64000, &c->poll_ms);
+		break;
+	case KEY_TC:
+		if (!strcmp(value, "poll")) {
+			c->tc_ms = 0;
+			return 0;
+		}
+		err = parse_number(what, value, "a number of milliseconds",
+				   100, 1000000, &c->tc_ms);
 		break;
 	case KEY_STEP_THRESHOLD:
 		err = parse_number(what, value, "a number of microseconds",
@@ -244,7 +254,7 @@ static int sync_config_read(struct sync_config *c, const char *path,
 			*--end = '\0';
 		k = sync_key_find(key);
 		if (k < 0) {
-			err_msg("%s:%u: unknown key '%s' (keys: device, poll-ms, step-threshold-us, step-limit, clockbound)",
+			err_msg("%s:%u: unknown key '%s' (keys: device, poll-ms, time-constant-ms, step-threshold-us, step-limit, clockbound)",
 				path, n, key);
 			err = -EINVAL;
 		} else if (!*value) {
@@ -259,12 +269,22 @@ static int sync_config_read(struct sync_config *c, const char *path,
 	return err;
 }
 
+/* The time constant in force: the poll interval unless set. */
+static uint64_t sync_tc_ms(const struct sync_config *c)
+{
+	return c->tc_ms ? c->tc_ms : c->poll_ms;
+}
+
 static void sync_config_print(const struct sync_config *c)
 {
 	printf("# vmclockctl sync, effective configuration\n");
 	printf("%s %s\n", sync_keys[KEY_DEVICE],
 	       c->device[0] ? c->device : "auto");
 	printf("%s %" PRIu64 "\n", sync_keys[KEY_POLL], c->poll_ms);
+	if (c->tc_ms)
+		printf("%s %" PRIu64 "\n", sync_keys[KEY_TC], c->tc_ms);
+	else
+		printf("%s poll\n", sync_keys[KEY_TC]);
 	printf("%s %" PRIu64 "\n", sync_keys[KEY_STEP_THRESHOLD],
 	       c->step_threshold_us);
 	printf("%s %" PRId64 "\n", sync_keys[KEY_STEP_LIMIT], c->step_limit);
@@ -622,8 +642,8 @@ static int sync_adjust(struct sync_state *s)
 		if (!err)
 			err = sync_slew_once(-off);
 	} else {
-		/* Away from the offset within one interval, at most 500 ppm. */
-		ppb = freq - off * 1000 / (int64_t)s->cfg.poll_ms;
+		/* Away from the offset over the time constant, at most 500 ppm. */
+		ppb = freq - off * 1000 / (int64_t)sync_tc_ms(&s->cfg);
 		err = sync_set_freq(ppb);
 	}
 	if (err)
@@ -683,7 +703,7 @@ static void sync_clockbound(struct sync_state *s, int rc)
 		else if (s->status == VMCLOCK_STATUS_HOLDOVER)
 			status = CLOCKBOUND_STATUS_FREE_RUNNING;
 		drift = sync_growth_ppb(s) +
-			(uint64_t)llabs(s->off) * 1000 / s->cfg.poll_ms;
+			(uint64_t)llabs(s->off) * 1000 / sync_tc_ms(&s->cfg);
 	} else if (s->have_status && s->status == VMCLOCK_STATUS_DISRUPTED) {
 		status = CLOCKBOUND_STATUS_DISRUPTED;
 	}
@@ -798,6 +818,7 @@ static void sync_usage(FILE *f)
 		"  -c, --config FILE            configuration file (default %s)\n"
 		"  -d, --device PATH            the unified clock (default: its /dev/ptpN)\n"
 		"  -p, --poll-ms MS             update interval, 100..64000 (1000)\n"
+		"  -t, --time-constant-ms MS    remove offsets over this, or poll (poll)\n"
 		"  -s, --step-threshold-us US   step offsets larger than this (100000)\n"
 		"  -l, --step-limit N           only in the first N updates, -1: always (3)\n"
 		"  -b, --clockbound PATH        keep a ClockBound segment there (off)\n"
@@ -814,6 +835,7 @@ int sync_main(int argc, char *argv[])
 		{ "config",		required_argument, NULL, 'c' },
 		{ "device",		required_argument, NULL, 'd' },
 		{ "poll-ms",		required_argument, NULL, 'p' },
+		{ "time-constant-ms",	required_argument, NULL, 't' },
 		{ "step-threshold-us",	required_argument, NULL, 's' },
 		{ "step-limit",		required_argument, NULL, 'l' },
 		{ "clockbound",		required_argument, NULL, 'b' },
@@ -824,7 +846,7 @@ int sync_main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 }
 	};
 	static const char *const values[] = {
-		"a file", "a path", "milliseconds", "microseconds",
+		"a file", "a path", "milliseconds", "milliseconds", "microseconds",
 		"a number of updates", "a path", "", "", "", "",
 	};
 	struct sync_state s = { .fd = -1 };
@@ -837,7 +859,7 @@ int sync_main(int argc, char *argv[])
 
 	s.cfg = sync_defaults;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":c:d:p:s:l:b:1fPh", longopts,
+	while ((c = getopt_long(argc, argv, ":c:d:p:t:s:l:b:1fPh", longopts,
 				NULL)) != -1) {
 		enum sync_key key;
 
@@ -863,6 +885,9 @@ int sync_main(int argc, char *argv[])
 			break;
 		case 'p':
 			key = KEY_POLL;
+			break;
+		case 't':
+			key = KEY_TC;
 			break;
 		case 's':
 			key = KEY_STEP_THRESHOLD;

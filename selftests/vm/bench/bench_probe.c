@@ -12,8 +12,10 @@
  *	seconds (negative: never) VALUE is written to PATH (a simulator
  *	file).  Prints one line:
  *	rms_ns max_ns recover_s claimed covered probes
- *	recover_s: from the event until the error is under 10 us for a whole
- *	second ("never": not within SECS; "none" without an event).  claimed: probes at which
+ *	recover_s: from the event until the error is under 10 us for good:
+ *	the time of the last probe at 10 us or more, plus a probe interval
+ *	(0 when none; "never" when it was still there in the last second;
+ *	"none" without an event).  claimed: probes at which
  *	STA_UNSYNC was clear, so that maxerror was a claim; covered: those
  *	at which maxerror covered the error.
  */
@@ -110,7 +112,7 @@ static int measure(int tfd, double secs, double event_at, const char *path,
 		   const char *value)
 {
 	long long start = clock_ns(CLOCK_MONOTONIC), now, err;
-	long long max = 0, good_since = -1, event_ns = -1, recovered = -1;
+	long long max = 0, event_ns = -1, last_bad = -1;
 	long claimed = 0, covered = 0, n = 0;
 	double sum2 = 0;
 	struct timex tx;
@@ -126,7 +128,6 @@ static int measure(int tfd, double secs, double event_at, const char *path,
 				return 1;
 			}
 			event_ns = now;
-			good_since = -1;
 		}
 		err = realtime_error(tfd);
 		memset(&tx, 0, sizeof(tx));
@@ -139,23 +140,18 @@ static int measure(int tfd, double secs, double event_at, const char *path,
 			claimed++;
 			covered += tx.maxerror * 1000LL >= llabs(err);
 		}
-		if (event_ns >= 0 && recovered < 0) {
-			if (llabs(err) >= RECOVERED_NS)
-				good_since = -1;
-			else if (good_since < 0)
-				good_since = now;
-			else if (now - good_since >= NS)
-				recovered = good_since - event_ns;
-		}
+		/* the last probe after the event at 10 us or more */
+		if (event_ns >= 0 && llabs(err) >= RECOVERED_NS)
+			last_bad = now;
 		usleep(100000);
 	}
 	printf("%.0f %lld ", sqrt(sum2 / n), max);
 	if (event_at < 0)
 		printf("none");
-	else if (recovered < 0)
+	else if (last_bad >= 0 && now - last_bad < NS)
 		printf("never");
 	else
-		printf("%.1f", recovered / 1e9);
+		printf("%.1f", last_bad < 0 ? 0 : (last_bad - event_ns) / 1e9 + 0.1);
 	printf(" %ld %ld %ld\n", claimed, covered, n);
 	return 0;
 }

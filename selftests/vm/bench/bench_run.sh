@@ -77,6 +77,10 @@ grep -q '^root:' /etc/group 2>/dev/null || echo 'root:x:0:' >> /etc/group
 run() {
 	tool=$1 m=$2
 	shift 2
+	case ",$tools," in
+	*",$tool,"*) ;;
+	*) return ;;
+	esac
 	bench_probe reset || echo "# reset failed"
 	"$@" > /tmp/$tool.out 2>&1 &
 	pid=$!
@@ -102,13 +106,17 @@ chrony_conf /tmp/chrony-a.conf "refclock PHC $best poll 3 dpoll -2 offset 0"
 chrony_conf /tmp/chrony-b.conf "refclock PHC $best poll 0 delay 0.0004"
 chrony_conf /tmp/chrony-u.conf "refclock PHC $unified poll 0 dpoll -1 refid VMCL"
 
-plan 5
+# bench_tools= (comma-separated) runs some tools only; bench_sync=
+# gives vmclockctl sync options (commas for spaces).
+tools=${bench_tools:-vmclock,chrony-poll3,chrony-poll0,chrony-vmclock,phc2sys}
+plan $(echo "$tools" | tr ',' '\n' | grep -c .)
 i=0
 while [ "$(cat /sys/kernel/vmclock/status)" != synchronized ] && [ $i -lt 600 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
-run vmclock PRECISE-unified vmclockctl sync
+# shellcheck disable=SC2046
+run vmclock PRECISE-unified vmclockctl sync $(echo "${bench_sync:-}" | tr ',' ' ')
 run chrony-poll3 $method chronyd -u root -n -d -f /tmp/chrony-a.conf
 run chrony-poll0 $method chronyd -u root -n -d -f /tmp/chrony-b.conf
 run chrony-vmclock PRECISE-unified chronyd -u root -n -d -f /tmp/chrony-u.conf

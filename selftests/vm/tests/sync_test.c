@@ -462,6 +462,7 @@ TEST_F(sync, config)
 	EXPECT_TRUE(log_has("poll-ms 3000")) log_show();
 	EXPECT_TRUE(log_has("step-limit -1"));
 	EXPECT_TRUE(log_has("step-threshold-us 100000"));
+	EXPECT_TRUE(log_has("time-constant-ms poll"));
 	EXPECT_EQ(2, run_sync(missing));
 	EXPECT_TRUE(log_has("cannot read /tmp/none.conf"));
 	EXPECT_EQ(2, run_sync(range));
