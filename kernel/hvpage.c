@@ -264,7 +264,7 @@ static u64 vmclock_hvpage_growth(u8 counter_id, u64 counter_value, u8 shift,
 int vmclock_hvpage_report(struct device *dev, u64 *ns)
 {
 	struct vmclock_page_abi c;
-	u64 flags, maxerr, growth = 0;
+	u64 flags, maxerr, rate, growth = 0;
 	int err;
 
 	mutex_lock(&vmclock_hvpage_lock);
@@ -285,9 +285,10 @@ int vmclock_hvpage_report(struct device *dev, u64 *ns)
 	if (!(flags & VMCLOCK_PAGE_FLAG_TIME_MAXERROR_VALID))
 		goto out;
 	if (flags & VMCLOCK_PAGE_FLAG_PERIOD_MAXERROR_VALID) {
+		rate = le64_to_cpu(c.counter_period_maxerror_rate_frac_sec);
 		growth = vmclock_hvpage_growth(c.counter_id,
-			le64_to_cpu(c.counter_value), c.counter_period_shift,
-			le64_to_cpu(c.counter_period_maxerror_rate_frac_sec));
+					       le64_to_cpu(c.counter_value),
+					       c.counter_period_shift, rate);
 		if (growth == U64_MAX)
 			goto out;
 	}
