@@ -84,30 +84,6 @@ static int reset(int tfd)
 	return clock_settime(CLOCK_REALTIME, &ts) ? -errno : 0;
 }
 
-/*
- * CLOCK_REALTIME - truth at the raw instant between two raw reads around
- * it: of 5 tries the one with the narrowest bracket, so that the vCPU
- * being descheduled between the reads (other guests, the host) does not
- * count as an error of the clock.
- */
-static long long realtime_error(int tfd)
-{
-	long long r0, r1, real, best_w = -1, best_real = 0, best_mid = 0;
-	int i;
-
-	for (i = 0; i < 5; i++) {
-		r0 = clock_ns(CLOCK_MONOTONIC_RAW);
-		real = clock_ns(CLOCK_REALTIME);
-		r1 = clock_ns(CLOCK_MONOTONIC_RAW);
-		if (best_w < 0 || r1 - r0 < best_w) {
-			best_w = r1 - r0;
-			best_real = real;
-			best_mid = r0 + (r1 - r0) / 2;
-		}
-	}
-	return best_real - sim_truth_at(tfd, best_mid);
-}
-
 static int measure(int tfd, double secs, double event_at, const char *path,
 		   const char *value)
 {
@@ -129,7 +105,7 @@ static int measure(int tfd, double secs, double event_at, const char *path,
 			}
 			event_ns = now;
 		}
-		err = realtime_error(tfd);
+		err = realtime_minus_truth(tfd, NULL);
 		memset(&tx, 0, sizeof(tx));
 		adjtimex(&tx);
 		n++;

@@ -382,3 +382,38 @@ long long sim_truth_at(int tfd, long long raw)
 		return -1;
 	return t;
 }
+
+static long long raw_clock_ns(clockid_t id)
+{
+	struct timespec t;
+
+	clock_gettime(id, &t);
+	return t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+/*
+ * CLOCK_REALTIME minus the truth at the raw instant between two raw reads
+ * around it: of five tries the narrowest bracket, so that the vCPU
+ * descheduled between the reads (other guests, the host) does not count
+ * as an error of the clock.  *width (may be NULL): that bracket, ns; the
+ * truth at the read is only known to within half of it.
+ */
+long long realtime_minus_truth(int tfd, long long *width)
+{
+	long long r0, r1, real, w = -1, best_real = 0, best_mid = 0;
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		r0 = raw_clock_ns(CLOCK_MONOTONIC_RAW);
+		real = raw_clock_ns(CLOCK_REALTIME);
+		r1 = raw_clock_ns(CLOCK_MONOTONIC_RAW);
+		if (w < 0 || r1 - r0 < w) {
+			w = r1 - r0;
+			best_real = real;
+			best_mid = r0 + (r1 - r0) / 2;
+		}
+	}
+	if (width)
+		*width = w;
+	return best_real - sim_truth_at(tfd, best_mid);
+}

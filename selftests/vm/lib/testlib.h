@@ -60,6 +60,7 @@ int sim_get(int id, const char *file, long long *v);
 int sim_ptp(int id);
 long long sim_stat(int id, const char *key);
 long long sim_truth_at(int tfd, long long raw);
+long long realtime_minus_truth(int tfd, long long *width);
 /* Delete every source, then simulated clocks sim_base .. + nsim - 1. */
 void sources_clear(struct vmclock_nl *nl, int sim_base, int nsim);
 

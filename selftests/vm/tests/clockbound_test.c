@@ -149,11 +149,10 @@ FIXTURE_TEARDOWN(cb)
 
 TEST_F_TIMEOUT(cb, bound_holds, 180)
 {
-	long long r0 = 0, real = 0, r1 = 0, truth, start, t, bound_now, wait;
+	long long err, start, t, bound_now, wait;
 	long long checks = 0, uncovered = 0, refused = 0, worst = 0;
 	long long unseen = 0, width;
 	bool in_pause = false;
-	int i;
 	long long by_status[4] = { 0 };
 	const volatile uint8_t *seg = NULL;
 	bool stepped = false, paused = false;
@@ -201,25 +200,8 @@ TEST_F_TIMEOUT(cb, bound_holds, 180)
 		ASSERT_EQ(0, cb_read(seg, &v));
 		if (in_pause && v.status != 1)
 			in_pause = false;
-		/*
-		 * CLOCK_REALTIME between two raw reads, the narrowest of five:
-		 * the vCPU may be descheduled between them, and the truth at
-		 * the read is only known to lie between the truth at the two.
-		 */
-		width = -1;
-		for (i = 0; i < 5; i++) {
-			long long a = clock_ns(CLOCK_MONOTONIC_RAW);
-			long long x = clock_ns(CLOCK_REALTIME);
-			long long b = clock_ns(CLOCK_MONOTONIC_RAW);
-
-			if (width < 0 || b - a < width) {
-				width = b - a;
-				r0 = a;
-				real = x;
-				r1 = b;
-			}
-		}
-		truth = sim_truth_at(self->truth, r0 + (r1 - r0) / 2);
+		/* the truth at the read within half the bracket's width */
+		err = realtime_minus_truth(self->truth, &width);
 		if (v.status >= 0 && v.status < 4)
 			by_status[v.status]++;
 		/* A client computes the bound now and refuses past void-after. */
@@ -233,13 +215,13 @@ TEST_F_TIMEOUT(cb, bound_holds, 180)
 				    (t - v.as_of_ns) * (long long)v.drift_ppb /
 				    1000000000LL;
 			checks++;
-			if (llabs(real - truth) > bound_now + width / 2 + 1) {
+			if (llabs(err) > bound_now + width / 2 + 1) {
 				if (uncovered++ < 5)
 					TH_LOG("status %d: CLOCK_REALTIME - truth %lld ns, bound %lld ns",
-					       v.status, real - truth, bound_now);
+					       v.status, err, bound_now);
 			}
-			if (llabs(real - truth) > worst)
-				worst = llabs(real - truth);
+			if (llabs(err) > worst)
+				worst = llabs(err);
 		}
 		usleep(100000);
 	}

@@ -35,37 +35,6 @@ FIXTURE(sync) {
 	pid_t pid;		/* vmclockctl sync, 0 when not running */
 };
 
-static long long clock_ns(clockid_t id)
-{
-	struct timespec t;
-
-	clock_gettime(id, &t);
-	return t.tv_sec * NS + t.tv_nsec;
-}
-
-/*
- * CLOCK_REALTIME minus the truth at the raw instant between two raw reads
- * around it: the narrowest bracket of five, so that the vCPU descheduled
- * between the reads does not count as an error of the clock.
- */
-static long long realtime_error(int truth)
-{
-	long long r0, real, r1, w = -1, best_real = 0, best_mid = 0;
-	int i;
-
-	for (i = 0; i < 5; i++) {
-		r0 = clock_ns(CLOCK_MONOTONIC_RAW);
-		real = clock_ns(CLOCK_REALTIME);
-		r1 = clock_ns(CLOCK_MONOTONIC_RAW);
-		if (w < 0 || r1 - r0 < w) {
-			w = r1 - r0;
-			best_real = real;
-			best_mid = r0 + (r1 - r0) / 2;
-		}
-	}
-	return best_real - sim_truth_at(truth, best_mid);
-}
-
 static struct timex ntp_state(void)
 {
 	struct timex tx = { 0 };
@@ -222,7 +191,7 @@ static void measure(int truth, double secs, double *rms, long long *max)
 
 	*max = 0;
 	while (now_s() < end) {
-		e = realtime_error(truth);
+		e = realtime_minus_truth(truth, NULL);
 		sum2 += (double)e * e;
 		if (llabs(e) > *max)
 			*max = llabs(e);
@@ -262,7 +231,7 @@ TEST_F_TIMEOUT(sync, converges, 120)
 	EXPECT_GT(100000LL, max);
 	for (i = 0; i < 20; i++) {
 		tx = ntp_state();
-		e = realtime_error(self->truth);
+		e = realtime_minus_truth(self->truth, NULL);
 		EXPECT_FALSE(tx.status & STA_UNSYNC);
 		uncovered += tx.maxerror * 1000 < llabs(e);
 		usleep(100000);
@@ -327,7 +296,7 @@ TEST_F_TIMEOUT(sync, disruption_steps_again, 150)
 	ASSERT_EQ(0, sim_ctl("pause 2000000000"));
 	t = now_s();
 	while (now_s() < t + 60) {
-		e = realtime_error(self->truth);
+		e = realtime_minus_truth(self->truth, NULL);
 		if (llabs(e) < 10000)
 			break;
 		usleep(50000);
