@@ -862,10 +862,10 @@ static void print_scen(const struct rscen *rs, const struct rres *res,
 	int i, j;
 
 	describe(rs, d, sizeof(d));
-	printf("  seed %llu: %ld checks (%ld blind), vmclock %ld missed of %ld (worst %.3gx), chrony-like %ld of %ld | %s\n",
+	printf("  seed %llu: %ld checks (%ld blind), vmclock %ld missed of %ld (worst %.3gx, %ld below the evidence), chrony-like %ld of %ld | %s\n",
 	       (unsigned long long)rs->seed, res->checks, res->blind,
-	       res->vm.miss, res->vm.n, res->worst.ratio, res->ch.miss,
-	       res->ch.n, d);
+	       res->vm.miss, res->vm.n, res->worst.ratio, res->narrow,
+	       res->ch.miss, res->ch.n, d);
 	for (i = 0; verbose > 1 && i < res->vm.miss && i < MISS_LINES; i++) {
 		const struct missrec *m = &res->first[i];
 
@@ -884,10 +884,11 @@ static void print_scen(const struct rscen *rs, const struct rres *res,
 
 /*
  * Seeds beyond the make check range that once found a miss (two unseen
- * pauses close together, a blocked read after one); with -t they run
- * too.
+ * pauses close together, a blocked read after one) or a bound below the
+ * evidence (5515: two intervals that touched only in the rounded figures
+ * of est_source_get(), see evidence.h); with -t they run too.
  */
-static const uint64_t regress_seeds[] = { 791, 1319, 4182 };
+static const uint64_t regress_seeds[] = { 791, 1319, 4182, 5515 };
 
 static void random_one(uint64_t seed, int verbose, struct rtot *tot)
 {

@@ -30,8 +30,13 @@ static inline u64 evidence_reach(const struct est *e, s64 r)
 		    in.bound_ns == EST_BOUND_UNKNOWN ||
 		    in.state == EST_SRC_STALE)
 			continue;
-		lo[n] = in.offset_ns - (s64)in.bound_ns;
-		hi[n] = in.offset_ns + (s64)in.bound_ns;
+		/*
+		 * offset_ns is rounded and bound_ns rounded up: the ends
+		 * may be 2 ns wider than the estimator's own, and two
+		 * intervals that touch here may not there.
+		 */
+		lo[n] = in.offset_ns - (s64)in.bound_ns + 2;
+		hi[n] = in.offset_ns + (s64)in.bound_ns - 2;
 		n++;
 	}
 	if (!n || n < (int)e->voters)
