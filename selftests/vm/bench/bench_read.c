@@ -2,12 +2,15 @@
 /*
  * bench_read: what a read of the time costs in the guest ("make
  * bench-read"): vmclock_now() of <vmclock/time.h> against
- * clock_gettime(CLOCK_REALTIME) (the vDSO), clock_gettime() on the
- * unified PHC and PTP_SYS_OFFSET_PRECISE on it.  Each for about a second,
- * the fastest of three runs; prints ns per read and the ratios, one TAP
- * comment each, and checks the library's targets.
+ * clock_gettime(CLOCK_REALTIME) (the vDSO; CLOCK_MONOTONIC_RAW too, which
+ * vmclock_now() reads), clock_gettime() on the
+ * unified PHC, PTP_SYS_OFFSET_PRECISE on it and, given a ClockBound
+ * segment that vmclockctl sync keeps, what a ClockBound client's "now"
+ * costs on it (lib/cb_reader.h).  Interleaved in 15 rounds of 40 ms per
+ * read, the fastest round of each counts; prints ns per read and the
+ * ratios, one TAP comment each, and checks the library's targets.
  *
- *   bench_read /dev/ptpN
+ *   bench_read /dev/ptpN [SEGMENT]
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -16,16 +19,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <linux/ptp_clock.h>
 
 #include "vmclock/time.h"
+#include "cb_reader.h"
 
 #define FD_CLOCKID(fd)	((clockid_t)((((unsigned int)~(fd)) << 3) | 3))
 
 static struct vmclock_time vt;
+static const volatile uint8_t *seg;
 static int phc;
 
 static long long mono_ns(void)
@@ -41,6 +47,13 @@ static int read_realtime(void)
 	struct timespec t;
 
 	return clock_gettime(CLOCK_REALTIME, &t);
+}
+
+static int read_raw(void)
+{
+	struct timespec t;
+
+	return clock_gettime(CLOCK_MONOTONIC_RAW, &t);
 }
 
 static int read_vmclock(void)
@@ -66,40 +79,65 @@ static int read_precise(void)
 	return ioctl(phc, PTP_SYS_OFFSET_PRECISE, &p);
 }
 
-/* ns per call of fn: the fastest of three runs of about 0.3 s each. */
-static double cost(int (*fn)(void), long *failed)
+static int read_clockbound(void)
 {
-	double best = 0;
+	struct cb_view v;
+	int64_t now, bound;
+
+	return cb_now(seg, &v, &now, &bound);
+}
+
+/* The reads timed, in the order of each round. */
+enum { R_RT, R_RAW, R_VM, R_PHC, R_PRECISE, R_CB, N_READS };
+static int (*const read_fn[N_READS])(void) = {
+	read_realtime, read_raw, read_vmclock, read_phc, read_precise,
+	read_clockbound,
+};
+
+#define ROUNDS		15
+#define ROUND_NS	40000000LL	/* per read and round */
+
+/*
+ * ns per call of each read: in each of ROUNDS rounds every read runs for
+ * ROUND_NS in turn, and the fastest round counts.  Interleaved, a slow
+ * spell of the host (the guest is emulated) slows one round of each read
+ * rather than all rounds of one: the ratios are steadier than from runs
+ * one read after the other.
+ */
+static void cost(int nreads, double *best, long *failed)
+{
 	long long t0, t;
+	int round, r, i;
 	long n;
-	int run;
 
-	*failed = 0;
-	for (run = 0; run < 3; run++) {
-		t0 = mono_ns();
-		n = 0;
-		do {
-			int i;
-
-			for (i = 0; i < 100; i++)
-				*failed += fn() != 0;
-			n += 100;
-			t = mono_ns();
-		} while (t - t0 < 300000000LL);
-		if (!run || (double)(t - t0) / n < best)
-			best = (double)(t - t0) / n;
+	for (r = 0; r < nreads; r++) {
+		best[r] = 0;
+		failed[r] = 0;
 	}
-	return best;
+	for (round = 0; round < ROUNDS; round++) {
+		for (r = 0; r < nreads; r++) {
+			t0 = mono_ns();
+			n = 0;
+			do {
+				for (i = 0; i < 50; i++)
+					failed[r] += read_fn[r]() != 0;
+				n += 50;
+				t = mono_ns();
+			} while (t - t0 < ROUND_NS);
+			if (!round || (double)(t - t0) / n < best[r])
+				best[r] = (double)(t - t0) / n;
+		}
+	}
 }
 
 int main(int argc, char *argv[])
 {
-	double rt, vm, ph, pr;
-	long f_rt, f_vm, f_ph, f_pr;
-	int bad = 0;
+	double ns[N_READS];
+	long failed[N_READS];
+	int fd, bad = 0;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: bench_read /dev/ptpN\n");
+	if (argc != 2 && argc != 3) {
+		fprintf(stderr, "usage: bench_read /dev/ptpN [SEGMENT]\n");
 		return 2;
 	}
 	phc = open(argv[1], O_RDONLY);
@@ -107,24 +145,38 @@ int main(int argc, char *argv[])
 		perror("bench_read");
 		return 1;
 	}
-	rt = cost(read_realtime, &f_rt);
-	vm = cost(read_vmclock, &f_vm);
-	ph = cost(read_phc, &f_ph);
-	pr = cost(read_precise, &f_pr);
+	if (argc == 3) {
+		fd = open(argv[2], O_RDONLY);
+		seg = fd < 0 ? MAP_FAILED :
+			mmap(NULL, 80, PROT_READ, MAP_SHARED, fd, 0);
+		if (seg == MAP_FAILED) {
+			perror(argv[2]);
+			return 1;
+		}
+		close(fd);
+	}
+	cost(seg ? N_READS : R_CB, ns, failed);
 	printf("1..2\n");
-	printf("# clock_gettime(CLOCK_REALTIME)     %8.1f ns\n", rt);
+	printf("# clock_gettime(CLOCK_REALTIME)     %8.1f ns\n", ns[R_RT]);
+	printf("# clock_gettime(CLOCK_MONOTONIC_RAW) %7.1f ns  (vmclock_now()'s own read)\n",
+	       ns[R_RAW]);
 	printf("# vmclock_now()                     %8.1f ns  %.2f x CLOCK_REALTIME\n",
-	       vm, vm / rt);
+	       ns[R_VM], ns[R_VM] / ns[R_RT]);
 	printf("# clock_gettime(unified PHC)        %8.1f ns  %.1f x vmclock_now()\n",
-	       ph, ph / vm);
+	       ns[R_PHC], ns[R_PHC] / ns[R_VM]);
 	printf("# PTP_SYS_OFFSET_PRECISE (unified)  %8.1f ns  %.1f x vmclock_now()\n",
-	       pr, pr / vm);
-	printf("# failed reads: %ld %ld %ld %ld\n", f_rt, f_vm, f_ph, f_pr);
-	if (vm > 2 * rt || f_vm)
+	       ns[R_PRECISE], ns[R_PRECISE] / ns[R_VM]);
+	if (seg)
+		printf("# ClockBound client now (segment)   %8.1f ns  %.2f x vmclock_now()\n",
+		       ns[R_CB], ns[R_CB] / ns[R_VM]);
+	printf("# failed reads: %ld %ld %ld %ld %ld %ld\n", failed[R_RT],
+	       failed[R_RAW], failed[R_VM], failed[R_PHC], failed[R_PRECISE],
+	       seg ? failed[R_CB] : 0);
+	if (ns[R_VM] > 2 * ns[R_RT] || failed[R_VM])
 		bad |= 1;
 	printf("%sok 1 vmclock_now() within 2 x clock_gettime(CLOCK_REALTIME)\n",
 	       bad & 1 ? "not " : "");
-	if (ph < 10 * vm)
+	if (ns[R_PHC] < 10 * ns[R_VM])
 		bad |= 2;
 	printf("%sok 2 vmclock_now() at least 10 x cheaper than the PHC read\n",
 	       bad & 2 ? "not " : "");

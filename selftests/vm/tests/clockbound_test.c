@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vmclockctl sync --clockbound, read as a ClockBound client reads it: the
- * reader below follows clock-bound's docs/PROTOCOL.md (version 2) and
- * nothing of vmclock's: the segment's magic, version and generation
- * protocol, then now = CLOCK_REALTIME, bound = bound at as-of + max drift
- * times the CLOCK_MONOTONIC_COARSE time since as-of, refused past
- * void-after.  The interval must hold the simulator's truth at every
+ * reader (lib/cb_reader.h) follows clock-bound's docs/PROTOCOL.md
+ * (version 2) and nothing of vmclock's: the segment's magic, version and
+ * generation protocol, then now = CLOCK_REALTIME, bound = bound at as-of
+ * + max drift times the CLOCK_MONOTONIC_COARSE time since as-of, refused
+ * past void-after.  The interval must hold the simulator's truth at every
  * check while the status says synchronized or free running, through one
  * source stepping 1 ms (a falseticker among three) and an unseen 2 s
  * pause of the guest.  Except in one window, which no reader of the
@@ -31,64 +31,9 @@
 
 #include "kselftest_harness.h"
 #include "testlib.h"
+#include "cb_reader.h"
 
 #define SEGMENT "/run/clockbound/shm0"
-
-/* ---- a ClockBound v2 reader, from the protocol document ---- */
-
-struct cb_view {
-	int64_t as_of_ns, void_after_ns, bound_ns;
-	uint64_t marker;
-	uint32_t drift_ppb;
-	int32_t status;
-	uint8_t disruption_support;
-};
-
-static uint16_t u16_at(const volatile uint8_t *p, int off)
-{
-	uint16_t v;
-
-	memcpy(&v, (const void *)(p + off), sizeof(v));
-	return v;
-}
-
-static int64_t i64_at(const volatile uint8_t *p, int off)
-{
-	int64_t v;
-
-	memcpy(&v, (const void *)(p + off), sizeof(v));
-	return v;
-}
-
-/* 0 with *v filled, -EPROTO for a segment that is not version 2. */
-static int cb_read(const volatile uint8_t *seg, struct cb_view *v)
-{
-	static const uint8_t magic[8] = { 0x41, 0x4d, 0x5a, 0x4e,
-					  0x43, 0x42, 0x02, 0x00 };
-	uint16_t g1, g2;
-	uint32_t size;
-
-	if (memcmp((const void *)seg, magic, 8))
-		return -EPROTO;
-	memcpy(&size, (const void *)(seg + 8), 4);
-	if (size < 73 || u16_at(seg, 12) != 2)
-		return -EPROTO;
-	do {
-		g1 = u16_at(seg, 14);
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		v->as_of_ns = i64_at(seg, 16) * 1000000000LL + i64_at(seg, 24);
-		v->void_after_ns = i64_at(seg, 32) * 1000000000LL +
-				   i64_at(seg, 40);
-		v->bound_ns = i64_at(seg, 48);
-		memcpy(&v->marker, (const void *)(seg + 56), 8);
-		memcpy(&v->drift_ppb, (const void *)(seg + 64), 4);
-		memcpy(&v->status, (const void *)(seg + 68), 4);
-		v->disruption_support = seg[72];
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		g2 = u16_at(seg, 14);
-	} while ((g1 & 1) || g1 != g2);
-	return 0;
-}
 
 static long long clock_ns(clockid_t id)
 {
@@ -97,8 +42,6 @@ static long long clock_ns(clockid_t id)
 	clock_gettime(id, &t);
 	return t.tv_sec * 1000000000LL + t.tv_nsec;
 }
-
-/* ---- the test ---- */
 
 FIXTURE(cb) {
 	struct vmclock_nl *nl;
