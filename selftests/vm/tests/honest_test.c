@@ -15,9 +15,8 @@
  * drifting_minority: a check every 200 ms through 2 s of agreement and
  *   the drift: the drifter inside its claim, outside it while still in
  *   use, and rejected (until it has been for 5 s on end; 120 s of drift
- *   at most).  The
- *   bound while it is outside and in use is never narrower than when
- *   all agreed.
+ *   at most).  The bound while it is outside and in use is never
+ *   narrower than when all agreed.
  * pause_with_drifter: a 45 s pause the guest does not see, while the
  *   drifter is outside its claim; from the first update after every
  *   source has been read again, a check every 200 ms for 60 s.
