@@ -99,7 +99,7 @@ TEST_F_TIMEOUT(cb, bound_holds, 180)
 	long long by_status[4] = { 0 };
 	const volatile uint8_t *seg = NULL;
 	bool stepped = false, paused = false;
-	struct cb_view v;
+	struct cb_view v = { 0 };
 	int fd = -1;
 
 	self->sync = fork();

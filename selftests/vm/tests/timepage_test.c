@@ -140,8 +140,13 @@ TEST_F_TIMEOUT(tp, exact_100000, 300)
 				TH_LOG("at raw %lld: PHC %lld, page %lld (status %u)",
 				       raw, t, (long long)eval, status);
 		}
+		/*
+		 * The module's snapshot, if the page is still the one the
+		 * read was made under (its seq unchanged since): else a
+		 * later snapshot would be compared with the earlier copy.
+		 */
 		if (!at && !(n % 1000) && !get_status(self->nl, &st) &&
-		    st.have_snap &&
+		    st.have_snap && vt.page->seq == s2 &&
 		    st.snap.raw_base == vt.page->raw_base &&
 		    st.snap.time_base == vt.page->time_base) {
 			est_snapshot_eval(&st.snap, raw, &eval2, &b2);
