@@ -3,10 +3,10 @@
  * bench_read: what a read of the time costs in the guest ("make
  * bench-read"): vmclock_now() of <vmclock/time.h> against
  * clock_gettime(CLOCK_REALTIME) (the vDSO; CLOCK_MONOTONIC_RAW too, which
- * vmclock_now() reads), clock_gettime() on the
- * unified PHC, PTP_SYS_OFFSET_PRECISE on it and, given a ClockBound
- * segment that vmclockctl sync keeps, what a ClockBound client's "now"
- * costs on it (lib/cb_reader.h).  Interleaved in 15 rounds of 40 ms per
+ * vmclock_now() reads), clock_gettime() on the unified PHC,
+ * PTP_SYS_OFFSET_PRECISE on it and, given a ClockBound segment that
+ * vmclockctl sync keeps, what a ClockBound client's "now" costs on it
+ * (lib/cb_reader.h).  Interleaved in 15 rounds of 40 ms per
  * read, the fastest round of each counts; prints ns per read and the
  * ratios, one TAP comment each, and checks the library's targets.
  *

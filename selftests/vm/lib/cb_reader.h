@@ -71,27 +71,40 @@ static inline int cb_read(const volatile uint8_t *seg, struct cb_view *v)
 }
 
 /*
- * What a client's "now" call does: CLOCK_REALTIME, and the bound at
- * as-of grown by the max drift over the CLOCK_MONOTONIC_COARSE time
- * since; -ETIME past void-after.  On success *v is the view it used.
+ * The bound at CLOCK_MONOTONIC_COARSE time coarse_ns: the bound at as-of
+ * grown by the max drift over the time since; -ETIME past void-after,
+ * where a client refuses.
+ */
+static inline int cb_bound_at(const struct cb_view *v, int64_t coarse_ns,
+			      int64_t *bound_ns)
+{
+	if (coarse_ns > v->void_after_ns)
+		return -ETIME;
+	*bound_ns = v->bound_ns + (coarse_ns - v->as_of_ns) *
+		    (int64_t)v->drift_ppb / 1000000000LL;
+	return 0;
+}
+
+/*
+ * What a client's "now" call does: CLOCK_REALTIME, and the bound at the
+ * CLOCK_MONOTONIC_COARSE time (cb_bound_at()).  On success *v is the
+ * view it used.
  */
 static inline int cb_now(const volatile uint8_t *seg, struct cb_view *v,
 			 int64_t *now_ns, int64_t *bound_ns)
 {
 	struct timespec rt, mono;
-	int64_t t;
 	int rc = cb_read(seg, v);
 
 	if (rc)
 		return rc;
 	clock_gettime(CLOCK_REALTIME, &rt);
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &mono);
-	t = mono.tv_sec * 1000000000LL + mono.tv_nsec;
-	if (t > v->void_after_ns)
-		return -ETIME;
+	rc = cb_bound_at(v, mono.tv_sec * 1000000000LL + mono.tv_nsec,
+			 bound_ns);
+	if (rc)
+		return rc;
 	*now_ns = rt.tv_sec * 1000000000LL + rt.tv_nsec;
-	*bound_ns = v->bound_ns +
-		    (t - v->as_of_ns) * (int64_t)v->drift_ppb / 1000000000LL;
 	return 0;
 }
 

@@ -92,7 +92,7 @@ FIXTURE_TEARDOWN(cb)
 
 TEST_F_TIMEOUT(cb, bound_holds, 180)
 {
-	long long err, start, t, bound_now, wait;
+	long long err, start, t, wait;
 	long long checks = 0, uncovered = 0, refused = 0, worst = 0;
 	long long unseen = 0, width;
 	bool in_pause = false;
@@ -100,6 +100,7 @@ TEST_F_TIMEOUT(cb, bound_holds, 180)
 	const volatile uint8_t *seg = NULL;
 	bool stepped = false, paused = false;
 	struct cb_view v = { 0 };
+	int64_t bound_now;
 	int fd = -1;
 
 	self->sync = fork();
@@ -148,20 +149,17 @@ TEST_F_TIMEOUT(cb, bound_holds, 180)
 		if (v.status >= 0 && v.status < 4)
 			by_status[v.status]++;
 		/* A client computes the bound now and refuses past void-after. */
-		t = clock_ns(CLOCK_MONOTONIC_COARSE);
-		if (t > v.void_after_ns) {
+		if (cb_bound_at(&v, clock_ns(CLOCK_MONOTONIC_COARSE),
+				&bound_now)) {
 			refused++;
 		} else if (in_pause) {
 			unseen++;
 		} else if (v.status == 1 || v.status == 2) {
-			bound_now = v.bound_ns +
-				    (t - v.as_of_ns) * (long long)v.drift_ppb /
-				    1000000000LL;
 			checks++;
 			if (llabs(err) > bound_now + width / 2 + 1) {
 				if (uncovered++ < 5)
 					TH_LOG("status %d: CLOCK_REALTIME - truth %lld ns, bound %lld ns",
-					       v.status, err, bound_now);
+					       v.status, err, (long long)bound_now);
 			}
 			if (llabs(err) > worst)
 				worst = llabs(err);

@@ -157,18 +157,20 @@ static void story_from_env(struct __test_metadata *_metadata)
 	char *end;
 	int i;
 
-	for (i = 0; d && i < N_SRC; i++)
-		if (!strcasecmp(d, sim_name[i]) ||
-		    (i == HYPERV && !strcasecmp(d, "hyperv")))
-			drifter = i;
+	if (d) {
+		for (i = 0; i < N_SRC; i++)
+			if (!strcasecmp(d, sim_name[i]) ||
+			    (i == HYPERV && !strcasecmp(d, "hyperv")))
+				break;
+		ASSERT_GT(N_SRC, i)
+			TH_LOG("HONEST_DRIFTER=%s: not kvm, hyperv or ena", d);
+		drifter = i;
+	}
 	if (p) {
 		drift_ppb = strtoll(p, &end, 10);
 		ASSERT_TRUE(*p && !*end && drift_ppb)
 			TH_LOG("HONEST_DRIFT_PPB=%s: not a rate", p);
 	}
-	ASSERT_TRUE(!d || !strcasecmp(d, sim_name[drifter]) ||
-		    (drifter == HYPERV && !strcasecmp(d, "hyperv")))
-		TH_LOG("HONEST_DRIFTER=%s: not kvm, hyperv or ena", d);
 }
 
 FIXTURE_SETUP(honest)
